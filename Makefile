@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`. Everything else here is what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+YEARS ?= 2009-2018
+SCALE ?= 0.05
+
+# Issue-specific makefiles (dashboard, deploy, airflow) add their targets and test needs here.
+TEST_NEEDS := $(VENV)/.installed
+-include mk/*.mk
+
+.PHONY: setup run test lint bench constraints clean
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user uv
+
+$(VENV)/.installed: requirements/constraints.txt pyproject.toml | $(UV)
+	$(UV) venv --quiet --allow-existing --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
+	$(UV) pip install --quiet --python $(BIN)/python -c requirements/constraints.txt -r requirements/main.in
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/flightdelays demo --years $(YEARS) --scale $(SCALE)
+
+test: $(TEST_NEEDS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+bench: setup
+	$(BIN)/python -m bench.run_year --out bench/results.json
+
+constraints: | $(UV)
+	$(UV) pip compile --quiet --no-header --python-version 3.11 requirements/main.in \
+		| grep -v '^-e ' > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) .data

@@ -1,0 +1,1 @@
+"""Yearly ETL of US flight delays."""

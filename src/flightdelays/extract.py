@@ -1,0 +1,117 @@
+"""Read one year's raw file from the raw store, check it, and aggregate it per airport and day.
+
+The fast path scans only the used columns with polars' streaming engine. Anything wrong sends
+the file through a slower, text-only scan that finds the first bad line and column to report.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from flightdelays.aggregate import bad_rows, daily_airport_delays
+from flightdelays.errors import RawFileError
+from flightdelays.schema import (
+    AIRPORT_CODE_PATTERN,
+    RAW_COLUMNS,
+    TRAILING_COLUMN_NAMES,
+    USED_COLUMNS,
+)
+from flightdelays.storage import ObjectStore
+
+_TYPES: dict[str, pl.DataType | type[pl.DataType]] = {
+    "FL_DATE": pl.Date,
+    "DEP_DELAY": pl.Float64,
+    "CANCELLED": pl.Float64,
+    "DIVERTED": pl.Float64,
+}
+_FIELDS = len(RAW_COLUMNS) + 1
+
+
+def raw_key(year: int) -> str:
+    """Where a year's file sits in the raw store."""
+    return f"{year}.csv"
+
+
+def aggregate_year(raw: ObjectStore, year: int) -> pl.DataFrame:
+    """The year's per (airport, day) aggregate (see `daily_airport_delays`), checked.
+
+    Raises `RawFileError` naming the file, and the line and column where it can, when the file
+    is missing, empty, has another header, a truncated last line, a value of the wrong kind, a
+    date outside `year` or an airport code that is not 3 upper-case letters or digits.
+    """
+    key = raw_key(year)
+    name = raw.location(key)
+    if not raw.exists(key):
+        raise RawFileError(name, "raw file does not exist")
+    if raw.size(key) == 0:
+        raise RawFileError(name, "file is empty")
+    _check_header(raw, key, name)
+    _check_last_line(raw, key, name, year)
+    try:
+        daily = daily_airport_delays(_scan(raw, key, typed=True), year).collect(engine="streaming")
+    except pl.exceptions.PolarsError as error:
+        raise _first_problem(raw, key, name, year) or RawFileError(name, str(error)) from error
+    if daily.is_empty():
+        raise RawFileError(name, "file has a header but no rows", line=2)
+    if _breaks_rules(daily, year):
+        raise _first_problem(raw, key, name, year) or RawFileError(name, "unreadable rows")
+    return daily
+
+
+def _scan(raw: ObjectStore, key: str, *, typed: bool) -> pl.LazyFrame:
+    schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(RAW_COLUMNS, pl.String)
+    if typed:
+        schema.update(_TYPES)
+    return pl.scan_csv(
+        raw.location(key),
+        storage_options=raw.storage_options(),
+        schema=pl.Schema({**schema, "": pl.String}),
+        has_header=True,
+        low_memory=True,
+    ).select(USED_COLUMNS)
+
+
+def _check_header(raw: ObjectStore, key: str, name: str) -> None:
+    head = raw.read_head(key, 4096).split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+    found = head.split(",")
+    for position, expected in enumerate(RAW_COLUMNS, start=1):
+        actual = found[position - 1] if position <= len(found) else None
+        if actual != expected:
+            problem = (
+                f"header has no column {expected!r} (expected as column {position})"
+                if actual is None or expected not in found
+                else f"header has {actual!r} where {expected!r} was expected"
+            )
+            raise RawFileError(name, problem, line=1, column=str(position))
+    extra = found[len(RAW_COLUMNS) :]
+    if len(extra) != 1 or extra[0] not in TRAILING_COLUMN_NAMES:
+        raise RawFileError(
+            name, f"header should end with one empty column after {RAW_COLUMNS[-1]}", line=1
+        )
+
+
+def _check_last_line(raw: ObjectStore, key: str, name: str, year: int) -> None:
+    tail = raw.read_tail(key, 8192).rstrip(b"\r\n")
+    last = tail.rsplit(b"\n", 1)[-1]
+    fields = last.count(b",") + 1
+    if fields != _FIELDS:
+        lines = _scan(raw, key, typed=False).select(pl.len()).collect().item() + 1
+        raise RawFileError(
+            name, f"last line is truncated: {fields} of {_FIELDS} fields", line=lines
+        )
+
+
+def _breaks_rules(daily: pl.DataFrame, year: int) -> bool:
+    wrong_year = daily.filter(pl.col("flight_date").dt.year() != year).height > 0
+    nulls = daily.select(pl.col("airport", "flight_date").null_count().sum()).row(0)
+    bad_codes = daily.filter(~pl.col("airport").str.contains(AIRPORT_CODE_PATTERN)).height > 0
+    return wrong_year or any(nulls) or bad_codes
+
+
+def _first_problem(raw: ObjectStore, key: str, name: str, year: int) -> RawFileError | None:
+    rows = _scan(raw, key, typed=False).with_row_index("line", offset=2)
+    found = bad_rows(rows, year).head(1).collect(engine="streaming")
+    if found.is_empty():
+        return None
+    line, column, problem = found.row(0)
+    return RawFileError(name, problem, line=line, column=column)

@@ -1,0 +1,50 @@
+"""One typed settings object, filled from flags or the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from flightdelays.detect import DEFAULT_DETECTOR
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the raw files are, where outputs go, and which database gets the rows.
+
+    `database_url` None means the embedded PostgreSQL under `data_dir`.
+    """
+
+    raw_url: str
+    lake_url: str
+    database_url: str | None
+    data_dir: Path
+    detector: str = DEFAULT_DETECTOR
+    chart_workers: int = 2
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from FLIGHTDELAYS_* variables; local folders under the data folder else."""
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("FLIGHTDELAYS_DATA_DIR", ".data")).resolve()
+        return cls(
+            raw_url=env.get("FLIGHTDELAYS_RAW_URL") or (data_dir / "raw").as_uri(),
+            lake_url=env.get("FLIGHTDELAYS_LAKE_URL") or (data_dir / "lake").as_uri(),
+            database_url=env.get("FLIGHTDELAYS_DATABASE_URL") or None,
+            data_dir=data_dir,
+            detector=env.get("FLIGHTDELAYS_DETECTOR") or DEFAULT_DETECTOR,
+            chart_workers=int(env.get("FLIGHTDELAYS_CHART_WORKERS", "2")),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced; None values are ignored."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    def resolved_database_url(self) -> str:
+        """The database URL, starting the embedded PostgreSQL when none is set."""
+        if self.database_url:
+            return self.database_url
+        from flightdelays.embedded import embedded_database_url
+
+        return embedded_database_url(self.data_dir)
