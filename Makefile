@@ -23,8 +23,9 @@ $(VENV)/.installed: requirements/constraints.txt pyproject.toml | $(UV)
 
 setup: $(VENV)/.installed
 
+# The main job: the Airflow DAG once per year on sample data (generated if missing), then a summary.
 run: setup
-	$(BIN)/flightdelays demo --years $(YEARS) --scale $(SCALE)
+	$(BIN)/flightdelays airflow backfill --years $(YEARS) --scale $(SCALE)
 
 test: $(TEST_NEEDS)
 	$(BIN)/ruff check .

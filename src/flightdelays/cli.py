@@ -133,6 +133,40 @@ def evaluate(args: argparse.Namespace) -> None:
     print(f"report: {args.out} (every group's counts: {csv})")
 
 
+def airflow_backfill(args: argparse.Namespace) -> None:
+    """Run the Airflow DAG for each year in this process (sample years generated if missing)."""
+    from flightdelays.airflow_local import LocalAirflow, backfill
+
+    settings = _settings(args)
+    years = parse_years(args.years)
+    raw = open_store(settings.raw_url)
+    missing = [year for year in years if not raw.exists(f"{year}.csv")]
+    if missing:
+        generate(
+            argparse.Namespace(
+                years=",".join(map(str, missing)), scale=args.scale, seed=args.seed, out=None
+            )
+        )
+    local = LocalAirflow.for_settings(settings, args.dags_folder, quiet=not args.verbose)
+    runs = backfill(local, years, _progress)
+    print_summary(settings, [run.summary for run in runs])
+    states = ", ".join(f"{run.summary.year} {run.state}" for run in runs)
+    print(f"runs:    {states}")
+    print(f"airflow: DAG flight_delays, home {local.home} (`flightdelays airflow serve` shows it)")
+    failed = [run for run in runs if run.state != "success"]
+    if failed:
+        raise FlightDelaysError(
+            "; ".join(f"{run.summary.year}: {', '.join(run.failed_tasks)} failed" for run in failed)
+        )
+
+
+def airflow_serve(args: argparse.Namespace) -> None:
+    """Run Airflow's servers on this machine until Ctrl-C."""
+    from flightdelays.airflow_local import LocalAirflow, serve
+
+    serve(LocalAirflow.for_settings(_settings(args), args.dags_folder, port=args.port))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flightdelays", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +207,29 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument("--scale", type=float, default=0.25, help="1.0: ~17,500 flights a day")
     measure.add_argument("--out", default="docs/detection-results.md", help="Markdown report")
     measure.set_defaults(handler=evaluate)
+
+    airflow = commands.add_parser("airflow", help="run the pipeline's DAG with Airflow locally")
+    airflow_commands = airflow.add_subparsers(dest="airflow_command", required=True)
+    dags_help = "folder of the DAG file (default: FLIGHTDELAYS_DAGS_FOLDER or ./dags)"
+    airflow_backfill_parser = airflow_commands.add_parser(
+        "backfill", help="run the DAG once per year (dag.test), then print the summary"
+    )
+    airflow_backfill_parser.add_argument("--years", default=f"{FIRST_YEAR}-{LAST_YEAR}")
+    airflow_backfill_parser.add_argument(
+        "--scale", type=float, default=0.05, help="scale of sample years generated if missing"
+    )
+    airflow_backfill_parser.add_argument("--seed", type=int, default=0)
+    airflow_backfill_parser.add_argument("--dags-folder", type=Path, help=dags_help)
+    airflow_backfill_parser.add_argument(
+        "--verbose", action="store_true", help="show Airflow's info logs"
+    )
+    airflow_backfill_parser.set_defaults(handler=airflow_backfill)
+    airflow_serve_parser = airflow_commands.add_parser(
+        "serve", help="start Airflow (api-server, scheduler, dag-processor) until Ctrl-C"
+    )
+    airflow_serve_parser.add_argument("--port", type=int, default=8080)
+    airflow_serve_parser.add_argument("--dags-folder", type=Path, help=dags_help)
+    airflow_serve_parser.set_defaults(handler=airflow_serve)
     return parser
 
 

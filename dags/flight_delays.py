@@ -1,0 +1,175 @@
+"""
+### US flight delays, one run per year (2009-2018)
+
+Each run reads the year's raw on-time file (`<raw>/<YEAR>.csv`), aggregates it per airport and
+day, flags anomalous days, then in parallel draws one chart per airport, replaces the year's
+rows in PostgreSQL (`daily_airport_delays`) and exports them as CSV; a final check fails the run
+unless the table, the aggregate and the charts agree. Tasks hand data to each other through
+the lake (Parquet keyed by year); XCom carries only small counts.
+
+**Year**: the year of the run's logical date (1 January, 00:00 UTC); a manual run may set the
+`year` param instead. Catch-up creates the ten runs at once; up to three run side by side.
+Re-running a year replaces that year's rows, charts and files; other years are never touched.
+
+**Configuration** (see `flightdelays.airflow_settings`): connections `flightdelays_aws` (S3;
+`endpoint_url` in extra for S3-compatible stores) and `flightdelays_postgres` (the warehouse);
+Variables or environment `flightdelays_raw_url` / `FLIGHTDELAYS_RAW_URL` and
+`flightdelays_lake_url` / `FLIGHTDELAYS_LAKE_URL`. Without them: local folders under the data
+directory and an embedded PostgreSQL.
+
+**Failures**: bad input, a failed check or an error in the code fails the task at once (a retry
+would give the same result); other errors (network, database) are retried with exponential
+back-off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import (
+    CronTriggerTimetable,
+    ExceptionRetryPolicy,
+    Param,
+    RetryAction,
+    RetryRule,
+    dag,
+    task,
+)
+
+from flightdelays.errors import FlightDelaysError
+
+FIRST_YEAR, LAST_YEAR = 2009, 2018
+
+DEFAULT_ARGS = {
+    "owner": "flightdelays",
+    "retries": 3,
+    "retry_delay": dt.timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": dt.timedelta(minutes=20),
+    # Bad input and failed checks give the same result when retried: fail at once.
+    "retry_policy": ExceptionRetryPolicy(
+        rules=[
+            RetryRule(
+                exception=FlightDelaysError,
+                action=RetryAction.FAIL,
+                reason="bad input or a failed check: a retry would give the same result",
+            ),
+            RetryRule(
+                exception=[ImportError, NameError, TypeError, AttributeError],
+                action=RetryAction.FAIL,
+                reason="an error in the code: a retry would give the same result",
+            ),
+        ]
+    ),
+    "execution_timeout": dt.timedelta(minutes=30),
+}
+
+
+@dag(
+    dag_id="flight_delays",
+    description="US flight delays: raw yearly file to daily airport delays, anomalies, charts.",
+    doc_md=__doc__,
+    schedule=CronTriggerTimetable("@yearly", timezone="UTC"),
+    start_date=dt.datetime(FIRST_YEAR, 1, 1, tzinfo=dt.UTC),
+    end_date=dt.datetime(LAST_YEAR, 12, 31, tzinfo=dt.UTC),
+    catchup=True,
+    max_active_runs=3,
+    dagrun_timeout=dt.timedelta(hours=4),
+    default_args=DEFAULT_ARGS,
+    params={
+        "year": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1987,
+            maximum=2100,
+            title="Year",
+            description="Year to process; empty: the year of the run's logical date.",
+        )
+    },
+    tags=["flightdelays", "etl", "yearly"],
+)
+def flight_delays() -> None:
+    @task(execution_timeout=dt.timedelta(minutes=45))
+    def extract_and_aggregate() -> dict[str, int]:
+        """
+        #### Extract and aggregate
+        Checks `<raw>/<YEAR>.csv` (header, types, dates inside the year, airport codes) and
+        aggregates it per airport and day into `<lake>/aggregates/<YEAR>.parquet`.
+        A malformed file fails the task at once, naming the line and column.
+        Returns `flights`, `airport_days`, `airports`.
+        """
+        from flightdelays.airflow_settings import run_step
+        from flightdelays.pipeline import aggregate_step
+
+        return run_step(aggregate_step)
+
+    @task(execution_timeout=dt.timedelta(minutes=45))
+    def detect() -> dict[str, int]:
+        """
+        #### Detect anomalous days
+        Reads the aggregate, flags each airport's anomalous days with the configured detector
+        and writes `<lake>/daily/<YEAR>.parquet`, the rows that charts, load and export use.
+        Returns `anomalies`.
+        """
+        from flightdelays.airflow_settings import run_step
+        from flightdelays.pipeline import detect_step
+
+        return run_step(detect_step)
+
+    @task
+    def charts() -> dict[str, int]:
+        """
+        #### Charts
+        One PNG per airport at `<lake>/charts/<YEAR>/<AIRPORT>.png` (flights per day, anomalous
+        days marked); charts of airports no longer in the year are removed.
+        Returns `charts`, `stale_removed`.
+        """
+        from flightdelays.airflow_settings import run_step
+        from flightdelays.pipeline import charts_step
+
+        return run_step(charts_step)
+
+    @task
+    def load() -> dict[str, int]:
+        """
+        #### Load into PostgreSQL
+        Replaces the year's rows of `daily_airport_delays` in one transaction (delete, COPY,
+        record in `yearly_loads`); a failure leaves the previous rows of the year intact.
+        Returns `rows`.
+        """
+        from flightdelays.airflow_settings import run_step
+        from flightdelays.pipeline import load_step
+
+        return run_step(load_step)
+
+    @task
+    def export() -> dict[str, int]:
+        """
+        #### Export CSV
+        Writes the year's rows as `<lake>/exports/<YEAR>.csv` for downstream tools.
+        Returns `exported`.
+        """
+        from flightdelays.airflow_settings import run_step
+        from flightdelays.pipeline import export_step
+
+        return run_step(export_step)
+
+    @task(execution_timeout=dt.timedelta(minutes=10))
+    def check() -> dict[str, int]:
+        """
+        #### Check
+        Fails the run unless the table holds exactly one row per aggregated (airport, day),
+        without duplicates, and there is exactly one chart per airport.
+        Returns `rows`, `airports`, `anomalies`.
+        """
+        from flightdelays.airflow_settings import run_step
+        from flightdelays.pipeline import check_step
+
+        return run_step(check_step)
+
+    detected = detect()
+    extract_and_aggregate() >> detected
+    detected >> [charts(), load(), export()] >> check()
+
+
+flight_delays()

@@ -1,0 +1,219 @@
+"""Airflow's side of the configuration: connections and Variables turned into `Settings`.
+
+The one place that names them; each name can be changed without touching code:
+
+- S3 connection id: Variable `flightdelays_aws_conn_id`, env `FLIGHTDELAYS_AWS_CONN_ID`,
+  default `flightdelays_aws`;
+- warehouse connection id: Variable `flightdelays_postgres_conn_id`, env
+  `FLIGHTDELAYS_POSTGRES_CONN_ID`, default `flightdelays_postgres`;
+- raw files and lake: Variables `flightdelays_raw_url` / `flightdelays_lake_url`, env
+  `FLIGHTDELAYS_RAW_URL` / `FLIGHTDELAYS_LAKE_URL`, default folders under the data folder;
+- anomaly detector: Variable `flightdelays_detector`, env `FLIGHTDELAYS_DETECTOR`.
+
+The `aws` connection (login = access key id, password = secret key, extra `region_name` and, for
+S3-compatible stores, `endpoint_url`; or a role the amazon provider knows how to assume) becomes
+the standard AWS_* variables of the task process while a step runs. The `postgres` connection
+(host, port, login, password, schema = database, libpq options such as `sslmode` in extra)
+becomes the database URL. A connection that is not defined leaves the package's local default
+(`Settings.from_env()`): the standard AWS chain for S3, `FLIGHTDELAYS_DATABASE_URL` or the
+embedded PostgreSQL for the warehouse. Nothing here runs when the DAG file is parsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flightdelays.errors import ConfigError
+from flightdelays.settings import Settings
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AWS_CONN_ID = "flightdelays_aws"
+DEFAULT_POSTGRES_CONN_ID = "flightdelays_postgres"
+VARIABLE_PREFIX = "flightdelays_"
+ENV_PREFIX = "FLIGHTDELAYS_"
+
+# Everything a step's S3 access reads from the environment; set or removed together.
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+)
+# libpq options a `postgres` connection may carry in its extra.
+_LIBPQ_OPTIONS = frozenset(
+    {
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslcrl",
+        "connect_timeout",
+        "application_name",
+        "options",
+        "target_session_attrs",
+        "keepalives",
+        "keepalives_idle",
+        "gssencmode",
+    }
+)
+
+Step = Callable[[Settings, int], dict[str, int]]
+VariableLookup = Callable[[str], str | None]
+ConnectionLookup = Callable[[str], "Connection | None"]
+
+
+def setting(name: str, variable: VariableLookup, environ: Mapping[str, str]) -> str | None:
+    """The Airflow Variable `flightdelays_<name>`, else `FLIGHTDELAYS_<NAME>`, else None."""
+    value = variable(VARIABLE_PREFIX + name) or environ.get(ENV_PREFIX + name.upper())
+    return value or None
+
+
+def year_of_run(requested: object, logical_date: dt.datetime | None) -> int:
+    """The year a run processes: the `year` param of a manual run, else its logical date's."""
+    if requested is not None:
+        try:
+            return int(str(requested))
+        except ValueError:
+            raise ConfigError(f"the year param {requested!r} is not a year") from None
+    if logical_date is None:
+        raise ConfigError("a run without a logical date needs the `year` param")
+    return logical_date.year
+
+
+def postgres_url(conn: Connection) -> str:
+    """A libpq connection string for a `postgres` connection (schema = database name)."""
+    from psycopg.conninfo import make_conninfo
+
+    if not conn.host:
+        raise ConfigError(f"connection {conn.conn_id!r} has no host")
+    options: dict[str, Any] = {
+        "host": conn.host,
+        "port": conn.port,
+        "user": conn.login,
+        "password": conn.password,
+        "dbname": conn.schema,
+    }
+    options.update({k: v for k, v in conn.extra_dejson.items() if k in _LIBPQ_OPTIONS})
+    return make_conninfo(**{k: str(v) for k, v in options.items() if v not in (None, "")})
+
+
+def aws_environment(conn_id: str) -> dict[str, str | None]:
+    """The AWS_* variables (None = unset) that make boto3 and polars use connection `conn_id`."""
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    hook = AwsBaseHook(aws_conn_id=conn_id, client_type="s3")
+    credentials = hook.get_credentials()
+    return {
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_SESSION_TOKEN": credentials.token or None,
+        "AWS_DEFAULT_REGION": hook.conn_region_name or None,
+        "AWS_ENDPOINT_URL": hook.conn_config.get_service_endpoint_url("s3") or None,
+    }
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """What a task needs: the package's settings and the AWS variables to run its step with."""
+
+    settings: Settings
+    aws_environ: dict[str, str | None] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # for the task log, never secrets
+
+
+def resolve(
+    variable: VariableLookup,
+    connection: ConnectionLookup,
+    environ: Mapping[str, str] | None = None,
+    aws_environ: Callable[[str], dict[str, str | None]] = aws_environment,
+) -> TaskSettings:
+    """Settings from Airflow Variables and connections, falling back to `Settings.from_env()`."""
+    env = dict(os.environ if environ is None else environ)
+    base = Settings.from_env(env)
+    aws_id = setting("aws_conn_id", variable, env) or DEFAULT_AWS_CONN_ID
+    postgres_id = setting("postgres_conn_id", variable, env) or DEFAULT_POSTGRES_CONN_ID
+    postgres = connection(postgres_id)
+    aws = connection(aws_id)
+    settings = base.with_overrides(
+        raw_url=setting("raw_url", variable, env),
+        lake_url=setting("lake_url", variable, env),
+        detector=setting("detector", variable, env),
+        database_url=postgres_url(postgres) if postgres is not None else None,
+    )
+    sources = {
+        "s3": f"connection {aws_id}" if aws is not None else "the standard AWS chain",
+        "warehouse": f"connection {postgres_id}"
+        if postgres is not None
+        else ("FLIGHTDELAYS_DATABASE_URL" if base.database_url else "embedded PostgreSQL"),
+        "raw": settings.raw_url,
+        "lake": settings.lake_url,
+        "detector": settings.detector,
+    }
+    return TaskSettings(settings, aws_environ(aws_id) if aws is not None else {}, sources)
+
+
+@contextmanager
+def environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Set (or, for None, remove) environment variables; restore the old values afterwards."""
+    saved = {key: os.environ.get(key) for key in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _variable(key: str) -> str | None:
+    from airflow.sdk import Variable
+
+    value = Variable.get(key, default=None)
+    return None if value is None else str(value)
+
+
+def _connection(conn_id: str) -> Connection | None:
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        found: Connection = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+    return found
+
+
+def run_step(step: Step) -> dict[str, int]:
+    """Run a pipeline step for the current task's run; its small result dict goes to XCom."""
+    from airflow.sdk import get_current_context
+
+    context = get_current_context()
+    year = year_of_run(context["params"].get("year"), context.get("logical_date"))
+    task = resolve(_variable, _connection)
+    # One process per task: Airflow gives a task one slot, and a worker process started from a
+    # task process would import its main module, the `airflow` command, whose database access
+    # Airflow blocks in tasks. Parallelism comes from concurrent tasks and runs.
+    settings = task.settings.with_overrides(chart_workers=1)
+    where = ", ".join(f"{key}: {value}" for key, value in task.sources.items())
+    log.info("%s for %d (%s)", step.__name__, year, where)
+    with environment(task.aws_environ):
+        figures = step(settings, year)
+    log.info("%s for %d: %s", step.__name__, year, figures)
+    return figures
