@@ -1,0 +1,281 @@
+"""Benchmark: every chart of one full-scale year, ours vs a fresh matplotlib figure per airport.
+
+Both draw the same airports (a generated year's detected rows) on the same number of worker
+processes and write one PNG per airport into a local folder:
+- ours: `flightdelays.charts.publish_charts` (reused figure per process, blitting, Pillow texts,
+  own PNG writer, index files included);
+- naive: for each airport a fresh `pyplot` figure of the same size and panels, flights drawn with
+  one bar per day, saved with `savefig` and closed.
+Each run is a fresh process, so start-up (forkserver, imports) counts as it would in a pipeline
+run; its wall time, its CPU time (its whole process tree, workers included) and how busy the
+machine's cores were meanwhile (other people's work included, from /proc/stat) are recorded:
+on a shared machine the CPU time is the steadier measure. A one-process sample
+gives the cost per chart of each way. Writes bench/results/charts.json and charts.md.
+
+    .venv/bin/python -m bench.charts [--year 2013] [--raw DIR] [--workers 2] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flightdelays.charts import AirportYear
+
+RESULTS = Path(__file__).parent / "results"
+TARGET_SECONDS = 12.0
+TARGET_SPEEDUP = 5.0
+SAMPLE_EVERY = 12
+"""The one-process comparison draws every 12th airport (30 of ~360, hubs to tiny ones)."""
+
+
+def naive_chart(item: AirportYear) -> bytes:
+    """The chart drawn the usual way: a fresh figure, one bar per day, `savefig`, close."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from flightdelays.charts.figure import DPI, HEIGHT_PX, WIDTH_PX
+    from flightdelays.charts.titles import chart_subtitle, chart_title
+
+    days = np.arange(item.days)
+    present = ~item.missing
+    figure, (flights, delay, share) = plt.subplots(
+        3, 1, figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, sharex=True
+    )
+    colors = np.where(item.is_anomaly, "#d62728", "#4c78a8")[present]
+    flights.bar(days[present], item.flights[present], width=1.0, color=colors, label="flights")
+    delay.plot(days, item.avg_dep_delay, label="daily mean")
+    delay.plot(days, item.expected_dep_delay, "--", label="expected")
+    share.plot(days, 100 * item.cancelled_share, label="daily share")
+    share.plot(days, 100 * item.expected_cancelled_share, "--", label="expected")
+    for ax in (flights, delay, share):
+        ax.legend(loc="upper right")
+    figure.suptitle(f"{chart_title(item)}\n{chart_subtitle(item)}")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _tree_cpu_seconds() -> float:
+    """CPU seconds used so far by this process and everything it started, including the
+    forkserver's pool workers (the forkserver, a live child, has reaped them)."""
+    time.sleep(0.3)  # let the forkserver reap the workers that just exited
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    seconds = sum(u.ru_utime + u.ru_stime for u in usage)
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():  # utime, stime, cutime, cstime
+            seconds += sum(int(value) for value in fields[11:15]) / tick
+    return seconds
+
+
+def _items(detected_path: str, year: int) -> list[AirportYear]:
+    import polars as pl
+
+    from flightdelays.charts import airport_years
+
+    return list(airport_years(pl.read_parquet(detected_path), year))
+
+
+def _run_ours(detected_path: str, year: int, workers: int, out: Any) -> None:
+    import polars as pl
+
+    from flightdelays.charts import publish_charts
+    from flightdelays.storage import LocalStore
+
+    detected = pl.read_parquet(detected_path)
+    with tempfile.TemporaryDirectory(prefix="bench-charts-") as folder:
+        started = time.perf_counter()
+        figures = publish_charts(LocalStore(Path(folder)), year, detected, workers=workers)
+        seconds = time.perf_counter() - started
+    out.put({"seconds": seconds, "charts": figures["charts"], "cpu_seconds": _tree_cpu_seconds()})
+
+
+def _run_naive(detected_path: str, year: int, workers: int, out: Any) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    import polars as pl
+
+    from flightdelays.charts import airport_years
+
+    detected = pl.read_parquet(detected_path)
+    with tempfile.TemporaryDirectory(prefix="bench-naive-") as folder:
+        started = time.perf_counter()
+        items = list(airport_years(detected, year))
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            chunk = max(1, len(items) // (workers * 6))
+            for item, png in zip(items, pool.map(naive_chart, items, chunksize=chunk), strict=True):
+                (Path(folder) / f"{item.airport}.png").write_bytes(png)
+        seconds = time.perf_counter() - started
+    out.put({"seconds": seconds, "charts": len(items), "cpu_seconds": _tree_cpu_seconds()})
+
+
+def _run_sample(detected_path: str, year: int, out: Any) -> None:
+    from flightdelays.charts import render_chart
+
+    sample = _items(detected_path, year)[::SAMPLE_EVERY]
+    render_chart(sample[0])  # imports and first-figure costs aside
+    naive_chart(sample[0])
+    result: dict[str, float] = {"sample": len(sample)}
+    for name, draw in (("ours", render_chart), ("naive", naive_chart)):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for item in sample:
+            draw(item)
+        result[f"{name}_ms"] = (time.perf_counter() - wall) / len(sample) * 1000
+        result[f"{name}_cpu_ms"] = (time.process_time() - cpu) / len(sample) * 1000
+    out.put(result)
+
+
+def _measure(target: Any, *args: Any) -> dict[str, Any]:
+    """Run `target(*args, queue)` in a fresh process; its result and how busy the cores were."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    before = _busy()
+    process = context.Process(target=target, args=(*args, queue))
+    process.start()
+    result: dict[str, Any] = queue.get()
+    process.join()
+    after = _busy()
+    result["machine_busy_percent"] = 100 * (after[0] - before[0]) / max(1, after[1] - before[1])
+    return {
+        key: round(value, 2) if isinstance(value, float) else value for key, value in result.items()
+    }
+
+
+def _detected(year: int, raw: Path, work: Path) -> Path:
+    """The year's detected rows as a parquet file, generating the raw year if needed."""
+    from flightdelays.detect import DEFAULT_DETECTOR, get_detector
+    from flightdelays.extract import aggregate_year
+    from flightdelays.generate import write_year
+    from flightdelays.storage import LocalStore
+
+    if not (raw / f"{year}.csv").exists():
+        print(f"generating {year} at full scale into {raw} (about a minute)")
+        write_year(raw, year, scale=1.0, seed=0)
+    daily = aggregate_year(LocalStore(raw), year)
+    detected = get_detector(DEFAULT_DETECTOR).detect(daily)
+    path = work / f"detected-{year}.parquet"
+    detected.write_parquet(path)
+    return path
+
+
+def _markdown(report: dict[str, Any]) -> str:
+    ours, naive, sample = report["ours"], report["naive"], report["one_process"]
+    runs = ", ".join(f"{run['seconds']:.1f}" for run in ours["runs"])
+    return "\n".join(
+        [
+            f"# Charts of {report['year']}: {report['airports']} airports,"
+            f" {report['workers']} worker processes",
+            "",
+            f"Machine: {report['machine']['cpus']} cores shared with other work;"
+            f" load average {report['load_average_before']} before the runs.",
+            "",
+            "| | wall s | CPU s (workers included) | cores busy meanwhile (all users) |",
+            "|---|---:|---:|---:|",
+            f"| ours, best of {len(ours['runs'])} ({runs}) | {ours['best_seconds']:.1f}"
+            f" | {ours['best_run_cpu_seconds']:.1f} | {ours['best_run_busy_percent']:.0f} % |",
+            f"| naive: fresh figure, one bar per day | {naive['seconds']:.1f}"
+            f" | {naive['cpu_seconds']:.1f} | {naive['machine_busy_percent']:.0f} % |",
+            "",
+            f"Speed-up: {report['speedup_wall']:.1f}x wall (best run),"
+            f" {report['speedup_cpu']:.1f}x CPU. Target: {TARGET_SECONDS:.0f} s and"
+            f" {TARGET_SPEEDUP:.0f}x; met: {report['meets_target']}. With the cores to"
+            f" itself, ours would take about {report['idle_machine_estimate_seconds']:.0f} s"
+            f" (its CPU seconds over {report['workers']} cores).",
+            "",
+            f"One process, {sample['sample']} sample airports: ours {sample['ours_ms']:.0f} ms"
+            f" a chart ({sample['ours_cpu_ms']:.0f} ms CPU), naive {sample['naive_ms']:.0f} ms"
+            f" ({sample['naive_cpu_ms']:.0f} ms CPU).",
+            "",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--year", type=int, default=2013)
+    parser.add_argument("--raw", type=Path, default=Path(tempfile.gettempdir()) / "fd-bench-raw")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    import matplotlib
+
+    with tempfile.TemporaryDirectory(prefix="bench-charts-") as work:
+        detected = str(_detected(args.year, args.raw, Path(work)))
+        load_before = [round(value, 2) for value in os.getloadavg()]
+        runs = []
+        for attempt in range(args.repeats):
+            runs.append(_measure(_run_ours, detected, args.year, args.workers))
+            print(f"ours, run {attempt + 1}: {runs[-1]}")
+        naive = _measure(_run_naive, detected, args.year, args.workers)
+        print(f"naive: {naive}")
+        sample = _measure(_run_sample, detected, args.year)
+        print(f"one process: {sample}")
+
+    best = min(runs, key=lambda run: run["seconds"])
+    best_cpu = min(run["cpu_seconds"] for run in runs)
+    report = {
+        "year": args.year,
+        "airports": best["charts"],
+        "workers": args.workers,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "matplotlib": matplotlib.__version__,
+        },
+        "load_average_before": load_before,
+        "ours": {
+            "runs": runs,
+            "best_seconds": best["seconds"],
+            "median_seconds": round(statistics.median(run["seconds"] for run in runs), 2),
+            "best_run_cpu_seconds": best["cpu_seconds"],
+            "least_cpu_seconds": best_cpu,
+            "best_run_busy_percent": best["machine_busy_percent"],
+        },
+        "naive": naive,
+        "one_process": sample,
+        "speedup_wall": round(naive["seconds"] / best["seconds"], 2),
+        "speedup_cpu": round(naive["cpu_seconds"] / best_cpu, 2),
+        "idle_machine_estimate_seconds": round(best_cpu / args.workers, 1),
+        "target_seconds": TARGET_SECONDS,
+        "meets_target": bool(
+            best["seconds"] <= TARGET_SECONDS
+            and naive["seconds"] / best["seconds"] >= TARGET_SPEEDUP
+        ),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "charts.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "charts.md").write_text(_markdown(report))
+    print(_markdown(report))
+
+
+if __name__ == "__main__":
+    main()
