@@ -36,8 +36,11 @@ test: $(TEST_NEEDS)
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
+# Speed and memory: figures go to bench/results/*.json and *.md (a full-scale year is generated once).
 bench: setup
-	$(BIN)/python -m bench.run_year --out bench/results.json
+	$(BIN)/python -m bench.run_year
+	$(BIN)/python -m bench.detect
+	$(BIN)/python -m bench.charts --raw .data/bench/raw-1.0
 
 constraints: | $(UV)
 	$(UV) pip compile --quiet --no-header --python-version 3.11 requirements/main.in \
