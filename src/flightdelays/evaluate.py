@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flightdelays.calibration import LATE_MINUTES, delay_shape
 from flightdelays.detect import DEFAULT_DETECTOR, available, get_detector
 from flightdelays.errors import FlightDelaysError
 
@@ -43,6 +44,7 @@ DEFAULT_SEEDS = (1, 2, 3)
 DEFAULT_YEARS = (2011, 2013)
 """2011 has a whole month missing (July), 2013 none; seed 0 was used to choose thresholds."""
 DEFAULT_SCALE = 0.25
+NYC_AIRPORTS = ("EWR", "JFK", "LGA")
 
 
 def traffic_bands(daily: pl.DataFrame) -> pl.DataFrame:
@@ -303,6 +305,7 @@ class Evaluation:
     unobservable: int
     labelled: int
     generation_seconds: float
+    shapes: pl.DataFrame | None = None
     nyc: pl.DataFrame | None = None
     nyc_counts: pl.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
@@ -327,11 +330,14 @@ def run_evaluation(
     seconds = dict.fromkeys(names, 0.0)
     unobservable = labelled = 0
     generation = 0.0
+    shapes: list[pl.DataFrame] = []
     for seed in seeds:
         for year in years:
             with tempfile.TemporaryDirectory(prefix="flightdelays-evaluate-") as scratch:
                 sample = generate_labelled_year(Path(scratch), year, scale=scale, seed=seed)
             generation += sample.seconds
+            if not shapes:
+                shapes.append(delay_shape(sample.daily, NYC_AIRPORTS, f"generated {year}"))
             unobservable += unobservable_labels(sample.daily, sample.labels)
             labelled += sample.labels.height
             timings = []
@@ -383,6 +389,7 @@ def run_evaluation(
         result.notes.append(f"No real-data comparison: {error}.")
         return result
     detected = pl.concat([get_detector(name).detect(daily) for name in names])
+    result.shapes = pl.concat([delay_shape(daily, NYC_AIRPORTS, "real 2013"), *shapes])
     result.nyc = nyc_flags(detected, weather)
     result.nyc_counts = (
         detected.group_by("detector", "airport")
@@ -474,6 +481,22 @@ def render_markdown(result: Evaluation, command: str) -> str:
             f"{too_small.height} airports had fewer than 5 flights on their median day in at "
             f"least one generated year (at scale {result.scale:g}); the `judged` column is false "
             f"on all their rows and nothing there is flagged: {codes}.",
+            "",
+        ]
+    if result.shapes is not None:
+        parts += [
+            "## How the generated delays compare with real ones",
+            "",
+            "The same three airports in the real 2013 data and in the first generated year: "
+            "flights on the median day, the spread between the latest and the earliest month "
+            "(monthly median of the daily mean delay, minutes), quantiles of how far days run "
+            "above the airport's four-week running median (minutes), and the share of days "
+            f"{LATE_MINUTES:g}+ minutes above it. The generator copies the real seasons and the "
+            "lower spread; its ordinary storm days are milder than real summer thunderstorms, "
+            "so that the labelled events are the clearly abnormal days. On real data that "
+            "heavier tail is what every detector flags most.",
+            "",
+            markdown_table(result.shapes.rename({"late_days_share": "late_days_rate"})),
             "",
         ]
     if result.nyc is not None and result.nyc_counts is not None:

