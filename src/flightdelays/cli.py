@@ -13,6 +13,7 @@ import polars as pl
 
 from flightdelays.detect import available
 from flightdelays.errors import ConfigError, FlightDelaysError
+from flightdelays.evaluate import DEFAULT_SEEDS
 from flightdelays.pipeline import YearSummary, run_year, summary_table
 from flightdelays.settings import Settings
 from flightdelays.storage import LocalStore, ObjectStore, open_store
@@ -202,7 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     url.set_defaults(handler=db_url)
 
     measure = commands.add_parser("evaluate", help="measure every detector on labelled years")
-    measure.add_argument("--seeds", default="1,2,3", help="generator seeds, e.g. 1,2,3")
+    measure.add_argument(
+        "--seeds",
+        default=",".join(map(str, DEFAULT_SEEDS)),
+        help="generator seeds (default: held out from tuning)",
+    )
     measure.add_argument("--years", default="2011,2013", help="years to generate")
     measure.add_argument("--scale", type=float, default=0.25, help="1.0: ~17,500 flights a day")
     measure.add_argument("--out", default="docs/detection-results.md", help="Markdown report")

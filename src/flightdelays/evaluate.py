@@ -40,9 +40,10 @@ TINY_BAND = "<10"
 BUSY = "50+"
 """The group of airports with 50 or more flights on their median day (the headline target)."""
 
-DEFAULT_SEEDS = (1, 2, 3)
+DEFAULT_SEEDS = (4, 5, 6)
+"""Held out: the default detector's thresholds were chosen on seeds 0-3, never on these."""
 DEFAULT_YEARS = (2011, 2013)
-"""2011 has a whole month missing (July), 2013 none; seed 0 was used to choose thresholds."""
+"""2011 has a whole month missing (July), 2013 none."""
 DEFAULT_SCALE = 0.25
 NYC_AIRPORTS = ("EWR", "JFK", "LGA")
 
@@ -320,7 +321,7 @@ def run_evaluation(
     progress: Progress | None = None,
 ) -> Evaluation:
     """Generate each (seed, year) in a temporary folder, run every detector, and measure."""
-    from flightdelays.generate import holidays
+    from flightdelays.generate import MISSING_MONTHS, holidays
 
     names = list(detectors or available())
     say = progress or (lambda _line: None)
@@ -336,7 +337,7 @@ def run_evaluation(
             with tempfile.TemporaryDirectory(prefix="flightdelays-evaluate-") as scratch:
                 sample = generate_labelled_year(Path(scratch), year, scale=scale, seed=seed)
             generation += sample.seconds
-            if not shapes:
+            if not shapes and year not in MISSING_MONTHS:  # a whole year, like the real one
                 shapes.append(delay_shape(sample.daily, NYC_AIRPORTS, f"generated {year}"))
             unobservable += unobservable_labels(sample.daily, sample.labels)
             labelled += sample.labels.height
@@ -487,7 +488,8 @@ def render_markdown(result: Evaluation, command: str) -> str:
         parts += [
             "## How the generated delays compare with real ones",
             "",
-            "The same three airports in the real 2013 data and in the first generated year: "
+            "The same three airports in the real 2013 data and in the first generated year "
+            "that has every month: "
             "flights on the median day, the spread between the latest and the earliest month "
             "(monthly median of the daily mean delay, minutes), quantiles of how far days run "
             "above the airport's four-week running median (minutes), and the share of days "
