@@ -61,10 +61,12 @@ def test_aggregates_per_airport_and_day() -> None:
             "DEP_DELAY late is not a number",
         ),
         (("2013-01-01", "JFK", "1.0", "yes", "0.0"), "CANCELLED", "not a number"),
+        (("2013-01-01", "JFK", "1.0", "0.0", "900"), "DIVERTED", "DIVERTED 900 is not 0 or 1"),
+        (("2013-01-01", "JFK", "1.0", "0.0", None), "DIVERTED", "DIVERTED is empty"),
     ],
 )
 def test_bad_rows_names_line_and_column(
-    row: tuple[str, str, str, str, str], column: str, fragment: str
+    row: tuple[str, str, str, str, str | None], column: str, fragment: str
 ) -> None:
     good = ("2013-01-01", "JFK", "", "1.0", "0.0")
     frame = pl.LazyFrame(

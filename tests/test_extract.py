@@ -6,11 +6,20 @@ import pytest
 
 from flightdelays.errors import RawFileError
 from flightdelays.extract import aggregate_year
-from flightdelays.schema import HEADER_LINE
+from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
 from flightdelays.storage import LocalStore
 
 GOOD = "2013-01-01,AA,1,JFK,LAX,900,905.0,5.0,,,,,1200,,,0.0,,0.0,360.0,,,2475.0,,,,,,"
 CANCELLED = "2013-01-02,AA,2,JFK,LAX,900,,,,,,,1200,,,1.0,B,0.0,360.0,,,2475.0,,,,,,"
+LATE = (
+    "2013-01-01,AA,3,JFK,LAX,900,931.0,31.0,18.0,949.0,1234.0,8.0,1200,1242.0,42.0,0.0,,0.0,"
+    "360.0,371.0,345.0,2475.0,20.0,0.0,22.0,0.0,0.0,"
+)
+
+
+def _cut(line: str, fields: int) -> str:
+    """The first `fields` fields of `line`, as if the line had been cut off after them."""
+    return ",".join(line.split(",")[:fields])
 
 
 def _store(tmp_path: Path, text: str) -> LocalStore:
@@ -78,6 +87,63 @@ def test_truncated_last_line(tmp_path: Path) -> None:
     error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{GOOD}\n{GOOD[:40]}")
     assert error.line == 4
     assert "truncated" in error.problem
+
+
+def test_last_line_cut_inside_the_cause_columns(tmp_path: Path) -> None:
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{_cut(LATE, 24)}\n")
+    assert (error.line, error.column) == (3, "NAS_DELAY")
+    assert "last line is truncated: 24 of 28 fields" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("fields", "column"),
+    [(3, "ORIGIN"), (10, "WHEELS_ON"), (15, "CANCELLED"), (17, "DIVERTED")],
+)
+def test_short_line_in_the_middle(tmp_path: Path, fields: int, column: str) -> None:
+    short = _cut(GOOD, fields)
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{GOOD}\n{short}\n{GOOD}\n{CANCELLED}\n")
+    assert (error.line, error.column) == (4, column)
+    assert f"line is truncated: {fields} of 28 fields, missing from {column} on" in error.problem
+
+
+def test_lines_run_together(tmp_path: Path) -> None:
+    joined = _cut(GOOD, 10) + CANCELLED  # the line break after a cut-off line is lost
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{joined}\n{GOOD}\n")
+    assert (error.line, error.column) == (3, None)
+    assert "line is too long: 37 fields, not 28" in error.problem
+
+
+def test_first_problem_is_reported(tmp_path: Path) -> None:
+    late_date = GOOD.replace("2013-01-01", "2014-01-01")
+    text = f"{HEADER_LINE}\n{GOOD}\n{late_date}\n{_cut(GOOD, 10)}\n{GOOD}\n"
+    error = _error(tmp_path, text)
+    assert (error.line, error.column) == (3, "FL_DATE")
+
+
+def test_empty_line_in_the_middle(tmp_path: Path) -> None:
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n\n{GOOD}\n")
+    assert error.line == 3
+    assert error.problem == "line is empty"
+
+
+@pytest.mark.parametrize("column", ["CANCELLED", "DIVERTED"])
+def test_flag_that_is_not_0_or_1(tmp_path: Path, column: str) -> None:
+    position = RAW_COLUMNS.index(column)
+    fields = GOOD.split(",")
+    fields[position] = "2.0"
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{','.join(fields)}\n{GOOD}\n")
+    assert (error.line, error.column) == (3, column)
+    assert f"{column} 2.0 is not 0 or 1" in error.problem
+
+
+def test_empty_cause_columns_are_accepted(tmp_path: Path) -> None:
+    """Cause columns are filled only for flights 15 minutes late or more; empty is no damage."""
+    assert LATE.count(",") == GOOD.count(",") == CANCELLED.count(",") == 27
+    text = f"{HEADER_LINE}\n{LATE}\n{GOOD}\n{CANCELLED}\n{LATE}\n{GOOD}\n"
+    daily = aggregate_year(_store(tmp_path, text), 2013)
+    assert daily["flights"].to_list() == [4, 1]
+    assert daily["departed"].to_list() == [4, 0]
+    assert daily["share_delayed_15"].to_list() == [0.5, None]
 
 
 def test_dates_outside_the_year(tmp_path: Path) -> None:

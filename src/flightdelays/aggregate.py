@@ -51,7 +51,8 @@ def bad_rows(flights: pl.LazyFrame, year: int) -> pl.LazyFrame:
 
     `flights` holds the used raw columns as text, with a `line` column (1-based line number).
     Rules: FL_DATE is a YYYY-MM-DD date in `year`; ORIGIN is 3 upper-case letters or digits;
-    DEP_DELAY, CANCELLED and DIVERTED are empty or numbers.
+    DEP_DELAY is empty or a number; CANCELLED and DIVERTED are 0 or 1, never empty (a line cut
+    short before them reads as empty there).
     """
     date = pl.col("FL_DATE").str.to_date("%Y-%m-%d", strict=False)
     checks: list[tuple[str, pl.Expr, pl.Expr]] = [
@@ -83,10 +84,20 @@ def bad_rows(flights: pl.LazyFrame, year: int) -> pl.LazyFrame:
                 pl.format(f"{column} {{}} is not a number", value),
             )
         )
+    for column in ("CANCELLED", "DIVERTED"):
+        value = pl.col(column)
+        checks.append((column, value.is_null(), pl.lit(f"{column} is empty")))
+        checks.append(
+            (
+                column,
+                ~value.cast(pl.Float64, strict=False).is_in([0.0, 1.0]),
+                pl.format(f"{column} {{}} is not 0 or 1", value),
+            )
+        )
     problems = [
         flights.filter(failed).select(
             "line", pl.lit(column).alias("column"), message.alias("problem")
         )
         for column, failed, message in checks
     ]
-    return pl.concat(problems).sort("line")
+    return pl.concat(problems).sort("line", maintain_order=True)
