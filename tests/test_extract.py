@@ -106,11 +106,30 @@ def test_short_line_in_the_middle(tmp_path: Path, fields: int, column: str) -> N
     assert f"line is truncated: {fields} of 28 fields, missing from {column} on" in error.problem
 
 
-def test_lines_run_together(tmp_path: Path) -> None:
-    joined = _cut(GOOD, 10) + CANCELLED  # the line break after a cut-off line is lost
-    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{joined}\n{GOOD}\n")
+@pytest.mark.parametrize(
+    ("joined", "fields"),
+    [
+        (_cut(GOOD, 10) + CANCELLED, 37),  # cut before DIVERTED: the flags are wrong
+        (_cut(LATE, 24) + GOOD, 51),  # cut after DIVERTED: every used column is right
+        (GOOD + CANCELLED, 55),  # two whole lines: every used column is right
+        (CANCELLED + LATE, 55),
+    ],
+    ids=["cut-before-diverted", "cut-after-diverted", "whole-lines", "whole-lines-cancelled"],
+)
+def test_lines_run_together(tmp_path: Path, joined: str, fields: int) -> None:
+    """A lost line break is an error even when the first line keeps every column read."""
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{joined}\n{GOOD}\n{CANCELLED}\n")
     assert (error.line, error.column) == (3, None)
-    assert "line is too long: 37 fields, not 28" in error.problem
+    assert f"line is too long: {fields} fields, not 28 (a lost line break?)" in error.problem
+
+
+def test_whole_lines_run_together_deep_in_the_file(tmp_path: Path) -> None:
+    """Far past polars' first chunk, and nothing is returned: the second flight is not lost."""
+    before, after = [LATE, GOOD, CANCELLED] * 20_000, [GOOD, LATE] * 5_000
+    lines = [HEADER_LINE, *before, GOOD + LATE, *after]
+    error = _error(tmp_path, "\n".join(lines) + "\n")
+    assert (error.line, error.column) == (len(before) + 2, None)
+    assert "line is too long: 55 fields, not 28 (a lost line break?)" in error.problem
 
 
 def test_first_problem_is_reported(tmp_path: Path) -> None:
