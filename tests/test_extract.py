@@ -34,6 +34,12 @@ def test_good_file_aggregates(tmp_path: Path) -> None:
     assert daily["avg_dep_delay"].to_list() == [5.0, None]
 
 
+def test_header_written_by_pandas_aggregates(tmp_path: Path) -> None:
+    header = HEADER_LINE.removesuffix(",") + ",Unnamed: 27"
+    daily = aggregate_year(_store(tmp_path, f"{header}\n{GOOD}\n{CANCELLED}\n"), 2013)
+    assert daily["flights"].to_list() == [1, 1]
+
+
 def test_generated_year_matches_its_labels_days(sample_raw_dir: Path) -> None:
     daily = aggregate_year(LocalStore(sample_raw_dir), 2011)
     months = set(daily["flight_date"].dt.month().unique().to_list())

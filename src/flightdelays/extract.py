@@ -75,7 +75,10 @@ def _scan(raw: ObjectStore, key: str, *, typed: bool, trailing: bool = False) ->
         raw.location(key),
         storage_options=raw.storage_options(),
         schema=pl.Schema({**schema, _TRAILING: pl.String}),
-        has_header=True,
+        # the header was checked by _check_header; it may name the 28th column "" or, once
+        # written by pandas, "Unnamed: 27", which polars would refuse against this schema
+        has_header=False,
+        skip_rows=1,
         low_memory=True,
     ).select(*USED_COLUMNS, *([_TRAILING] if trailing else []))
 
