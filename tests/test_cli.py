@@ -1,7 +1,13 @@
 """The command line: exit codes, messages, and no change anywhere when the input is bad."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from flightdelays.cli import main, parse_years
@@ -77,3 +83,25 @@ def test_missing_raw_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 2
     assert "2015.csv: raw file does not exist" in capsys.readouterr().err
     assert not (tmp_path / "lake").exists()
+
+
+def test_db_url_hold_serves_the_embedded_database_until_interrupted(tmp_path: Path) -> None:
+    environ = {
+        key: value for key, value in os.environ.items() if not key.startswith("FLIGHTDELAYS_")
+    }
+    environ["FLIGHTDELAYS_DATA_DIR"] = str(tmp_path)
+    command = [sys.executable, "-m", "flightdelays.cli", "db-url", "--hold"]
+    with subprocess.Popen(
+        command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as held:
+        assert held.stdout is not None
+        url = held.stdout.readline().strip()
+        time.sleep(1.0)  # the command has printed; it must not have stopped the server
+        with connect(url) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == ("flightdelays",)
+        held.send_signal(signal.SIGINT)
+        assert held.wait(timeout=60) == 0
+        assert held.stderr is not None
+        assert "Ctrl-C" in held.stderr.read()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=3).close()

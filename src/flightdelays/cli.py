@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,11 +111,28 @@ def print_summary(settings: Settings, summaries: list[YearSummary]) -> None:
     print(f"charts:  {settings.lake_url}/charts/<YEAR>/<AIRPORT>.png")
     print(f"exports: {settings.lake_url}/exports/<YEAR>.csv")
     database = "embedded PostgreSQL" if settings.database_url is None else "PostgreSQL"
-    print(f"table:   daily_airport_delays in the {database} (flightdelays db-url prints it)")
+    print(f"table:   daily_airport_delays in the {database} (flightdelays db-url --hold serves it)")
 
 
 def db_url(args: argparse.Namespace) -> None:
-    print(_settings(args).resolved_database_url())
+    """Print the database URL; with --hold, keep the embedded server up until Ctrl-C."""
+    settings = _settings(args)
+    print(settings.resolved_database_url(), flush=True)
+    if settings.database_url is not None:
+        return
+    if not args.hold:
+        print(
+            "note: the embedded PostgreSQL stops when this command exits; "
+            "`flightdelays db-url --hold` keeps it up until Ctrl-C",
+            file=sys.stderr,
+        )
+        return
+    print("embedded PostgreSQL is up; Ctrl-C (or SIGTERM) stops it", file=sys.stderr, flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):  # a short wait, so the signal handler gets to run
+        pass
 
 
 def evaluate(args: argparse.Namespace) -> None:
@@ -199,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     everything.set_defaults(handler=demo)
 
     url = commands.add_parser("db-url", help="print the database URL (starts the embedded one)")
+    url.add_argument(
+        "--hold", action="store_true", help="keep the embedded PostgreSQL up until Ctrl-C"
+    )
     _add_location_flags(url)
     url.set_defaults(handler=db_url)
 
