@@ -31,7 +31,7 @@ dashboard-setup: $(SUPERSET_VENV)/.installed $(VENV)/.installed
 	$(SUPERSET_VENV)/bin/python dashboard/provision.py --host $(SUPERSET_HOST) --port $(SUPERSET_PORT)
 
 dashboard-check: $(SUPERSET_VENV)/.installed $(CHROMIUM) $(VENV)/.installed
-	$(BIN)/pytest -p no:cacheprovider tests/dashboard
+	FLIGHTDELAYS_SCREENSHOT=$(CURDIR)/docs/img/dashboard.png $(BIN)/pytest -p no:cacheprovider tests/dashboard
 
 superset-requirements: | $(UV)
 	$(UV) pip compile --quiet --no-header --python-version 3.11 requirements/superset.in \
