@@ -26,6 +26,7 @@ def embedded_database_url(data_dir: Path) -> str:
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
             from pgserver import get_server  # type: ignore[attr-defined]
 
+            forget_dead_handles(folder)
             _servers[folder] = get_server(folder)
     admin_url: str = _servers[folder].get_uri()
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -34,3 +35,21 @@ def embedded_database_url(data_dir: Path) -> str:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
     url: str = _servers[folder].get_uri(DATABASE)
     return url
+
+
+def forget_dead_handles(folder: Path) -> None:
+    """Drop processes that no longer exist from pgserver's list of the server's users.
+
+    pgserver stops the server when the last process on its list (`.handle_pids.json`) exits;
+    a process killed with SIGKILL never takes itself off, and the server would then run forever.
+    """
+    import psutil
+    from pgserver.postgres_server import PostgresServer  # type: ignore[import-untyped]
+    from pgserver.utils import DiskList  # type: ignore[import-untyped]
+
+    handles = DiskList(folder / ".handle_pids.json")
+    with PostgresServer._lock:  # pgserver's own inter-process lock around that list
+        pids = handles.get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
