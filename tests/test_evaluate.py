@@ -16,7 +16,6 @@ from flightdelays.evaluate import (
     group_metrics,
     headline,
     label_rows,
-    markdown_table,
     nyc_flags,
     traffic_bands,
     unobservable_labels,
@@ -133,15 +132,6 @@ def test_headline_one_row_per_detector_best_first() -> None:
     assert table["detector"].to_list() == ["y", "x"]
     assert table["f1"].to_list() == [1.0, 0.4]  # x: 1 hit, 2 false alarms, 1 miss
     assert table["seconds per year"].to_list() == [1.5, 0.5]
-
-
-def test_markdown_table_formats_rates_as_percent() -> None:
-    frame = pl.DataFrame({"name": ["a"], "f1": [0.6667], "holiday FP rate": [0.0123], "n": [None]})
-    assert markdown_table(frame).splitlines() == [
-        "| name | f1 | holiday FP rate | n |",
-        "|---|---|---|---|",
-        "| a | 0.67 | 1.23% | - |",
-    ]
 
 
 def test_nyc_flags_lists_each_detectors_signal() -> None:

@@ -40,6 +40,13 @@ def test_header_written_by_pandas_aggregates(tmp_path: Path) -> None:
     assert daily["flights"].to_list() == [1, 1]
 
 
+def test_header_written_by_pandas_without_rows(tmp_path: Path) -> None:
+    header = HEADER_LINE.removesuffix(",") + ",Unnamed: 27"
+    error = _error(tmp_path, f"{header}\n")
+    assert "header but no rows" in str(error)
+    assert error.line == 2
+
+
 def test_generated_year_matches_its_labels_days(sample_raw_dir: Path) -> None:
     daily = aggregate_year(LocalStore(sample_raw_dir), 2011)
     months = set(daily["flight_date"].dt.month().unique().to_list())

@@ -122,7 +122,7 @@ def db_url(args: argparse.Namespace) -> None:
         return
     if not args.hold:
         print(
-            "note: the embedded PostgreSQL stops when this command exits; "
+            "note: the embedded PostgreSQL stops when its last user exits, this command included; "
             "`flightdelays db-url --hold` keeps it up until Ctrl-C",
             file=sys.stderr,
         )
@@ -137,17 +137,26 @@ def db_url(args: argparse.Namespace) -> None:
 
 def evaluate(args: argparse.Namespace) -> None:
     """Measure every detector on labelled generated years and the real 2013 NYC data."""
-    from flightdelays.evaluate import markdown_table, run_evaluation, write_report
+    from flightdelays.evaluate import run_evaluation
+    from flightdelays.evaluation_report import markdown_table, write_report
 
     try:
         seeds = [int(seed) for seed in args.seeds.split(",")]
     except ValueError:
         raise ConfigError(f"{args.seeds!r} is not a list of seeds like 1,2,3") from None
     years = parse_years(args.years)
-    result = run_evaluation(seeds=seeds, years=years, scale=args.scale, progress=_progress)
+    result = run_evaluation(
+        seeds=seeds,
+        years=years,
+        scale=args.scale,
+        storm_strength=args.storm_strength,
+        progress=_progress,
+    )
     command = (
         f"flightdelays evaluate --scale {args.scale:g} --seeds {args.seeds} --years {args.years}"
     )
+    if args.storm_strength != 1.0:
+        command += f" --storm-strength {args.storm_strength:g}"
     csv = write_report(result, Path(args.out), command)
     print(markdown_table(result.headline))
     print(f"report: {args.out} (every group's counts: {csv})")
@@ -232,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     measure.add_argument("--years", default="2011,2013", help="years to generate")
     measure.add_argument("--scale", type=float, default=0.25, help="1.0: ~17,500 flights a day")
+    measure.add_argument(
+        "--storm-strength",
+        type=float,
+        default=1.0,
+        help="ordinary storm days this many times as strong (a stress test)",
+    )
     measure.add_argument("--out", default="docs/detection-results.md", help="Markdown report")
     measure.set_defaults(handler=evaluate)
 

@@ -127,7 +127,10 @@ def _check_header(raw: ObjectStore, key: str, name: str) -> None:
 
 
 def _check_last_line(raw: ObjectStore, key: str, name: str) -> None:
-    tail = raw.read_tail(key, 8192).rstrip(b"\r\n")
+    whole_tail = raw.read_tail(key, 8192)
+    tail = whole_tail.rstrip(b"\r\n")
+    if b"\n" not in tail and raw.size(key) <= len(whole_tail):
+        return  # the header is the only line: reported as "no rows" once read
     last = tail.rsplit(b"\n", 1)[-1]
     fields = last.count(b",") + 1
     if fields != _FIELDS or not last.endswith(b","):

@@ -170,8 +170,12 @@ class YearPlan:
     labels: pl.DataFrame
 
 
-def plan_year(year: int, scale: float, seed: int) -> YearPlan:
-    """Traffic, delay level and cancellation odds of every (day, airport), with anomaly labels."""
+def plan_year(year: int, scale: float, seed: int, storm_strength: float = 1.0) -> YearPlan:
+    """Traffic, delay level and cancellation odds of every (day, airport), with anomaly labels.
+
+    `storm_strength` multiplies the ordinary (unlabelled) storm days' minutes and cancellations:
+    above 1 they reach into the sizes of the labelled events, a test of how much a detector
+    leans on the gap between the two."""
     rng = np.random.default_rng([seed, year])
     profiles = airport_profiles()
     days = year_days(year)
@@ -193,9 +197,10 @@ def plan_year(year: int, scale: float, seed: int) -> YearPlan:
     weather = rng.normal(0.0, 3.0, (len(days), regions))[:, region]
     own = rng.normal(0.0, 2.5, (len(days), len(profiles)))
     storm_days = rng.random((len(days), regions)) < STORM_ODDS[month][:, None]
-    storm_strength = np.where(storm_days, rng.gamma(3.0, 3.3, storm_days.shape), 0.0)
+    storm_minutes = np.where(storm_days, rng.gamma(3.0, 3.3, storm_days.shape), 0.0)
     reached = rng.random((len(days), len(profiles))) < 0.85
-    storm = storm_strength[:, region] * reached * rng.uniform(0.5, 1.3, (len(days), len(profiles)))
+    storm = storm_minutes[:, region] * reached * rng.uniform(0.5, 1.3, (len(days), len(profiles)))
+    storm *= storm_strength
     mean_delay = (
         base[None, :]
         + season_delay
@@ -341,9 +346,11 @@ def _month_chunks(plan: YearPlan) -> Iterator[np.ndarray]:
         yield np.flatnonzero(months == month)
 
 
-def write_year(folder: Path, year: int, *, scale: float = 1.0, seed: int = 0) -> Path:
+def write_year(
+    folder: Path, year: int, *, scale: float = 1.0, seed: int = 0, storm_strength: float = 1.0
+) -> Path:
     """Write `<folder>/<year>.csv` and its anomaly labels `<folder>/<year>.labels.csv`."""
-    plan = plan_year(year, scale, seed)
+    plan = plan_year(year, scale, seed, storm_strength)
     rng = np.random.default_rng([seed, year, 1])
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{year}.csv"

@@ -61,7 +61,7 @@ def add_verdict(
     expected_cancelled_share and judged (null scores never fire). A signal fires when its score
     is above its threshold; with `joint_threshold`, both fire together when both scores are above
     it (two unusual signals on one day). `delay_matters` / `cancellations_matter` are optional
-    conditions a signal must also meet (e.g. "at least 15 minutes later than expected").
+    conditions a signal must also meet (e.g. "at least 25 minutes later than expected").
     """
     judged = pl.col("judged").fill_null(False)
     delay_big = (delay_matters if delay_matters is not None else pl.lit(True)).fill_null(False)

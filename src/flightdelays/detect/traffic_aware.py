@@ -7,16 +7,17 @@ Saturdays early; airports weighted by how precisely they show it). How far a day
 is measured against the airport's usual upward spread, widened on days with fewer departures
 than usual: the mean of 3 flights is far noisier than the mean of 300. A day fires `delay`
 when it is more than 6 such spreads above expected *and* at least 25 minutes later than
-expected: ordinary storm days run 10-20 minutes late, and at a hub 20 minutes can be many
-spreads, so the minutes decide there and the spreads decide at small airports.
+expected: at a hub, whose daily mean rests on hundreds of flights, an ordinary bad-weather
+day 10 minutes late is already many spreads, so there the minutes decide; at small airports
+the spreads do.
 
 Cancellations. The expected cancelled share is the airport's share over the surrounding four
 weeks (ordinary days only, leaning on the national share when the airport has few flights).
 The score is how surprising the day's count of cancellations is for that many scheduled
 flights (a binomial tail, widened by how much more the airport's days scatter than chance),
 in standard-normal units. A day fires `cancellations` above 4 (a 1 in 30,000 chance) when at
-least 10 points more of its flights were cancelled than expected (ordinary bad-weather days
-cancel 5-10% of a hub's flights; a blizzard cancels half).
+least 10 points more of its flights were cancelled than expected (one real New York day in
+ten cancels 5% or more of its flights; a blizzard cancels half).
 
 A day whose delay and cancellations are both above 3 fires `both`: a storm that makes a small
 airport moderately late and cancels a few of its flights is one event, not two weak ones.
