@@ -1,9 +1,10 @@
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from flightdelays.generate import airport_profiles, holidays, write_year
+from flightdelays.generate import airport_profiles, holidays, plan_year, write_year
 from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
 
 
@@ -56,3 +57,15 @@ def test_deterministic_for_a_seed(tmp_path: Path) -> None:
 def test_holidays_include_thanksgiving() -> None:
     assert dt.date(2013, 11, 28) in holidays(2013)
     assert dt.date(2013, 3, 5) not in holidays(2013)
+
+
+def test_storm_strength_scales_only_the_unlabelled_storm_days() -> None:
+    calm, usual, strong = (
+        plan_year(2013, 0.05, seed=2, storm_strength=strength) for strength in (0.0, 1.0, 2.0)
+    )
+    assert usual.labels.equals(calm.labels)
+    assert strong.labels.equals(calm.labels)
+    storm_minutes = usual.mean_delay - calm.mean_delay
+    assert (storm_minutes >= 0).all()
+    assert (storm_minutes > 10).mean() > 0.01  # storm days exist
+    np.testing.assert_allclose(strong.mean_delay - calm.mean_delay, 2 * storm_minutes)
