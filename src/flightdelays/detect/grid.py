@@ -77,6 +77,26 @@ class Grid:
         """A value per airport (grid row) repeated on each of the airport's aggregate rows."""
         return pl.Series(name, per_airport[self.airport_of_row])
 
+    def scored(
+        self,
+        daily: pl.DataFrame,
+        *,
+        delay: tuple[np.ndarray, np.ndarray],
+        cancellations: tuple[np.ndarray, np.ndarray],
+        judged: np.ndarray,
+    ) -> pl.DataFrame:
+        """`daily` with the columns `add_verdict` reads: (expected, score) grids of each signal
+        and whether each airport (grid row) is judged."""
+        expected_delay, delay_score = delay
+        expected_share, cancellation_score = cancellations
+        return daily.with_columns(
+            self.take(delay_score, "delay_score"),
+            self.take(expected_delay, "expected_dep_delay"),
+            self.take(cancellation_score, "cancellation_score"),
+            self.take(expected_share, "expected_cancelled_share"),
+            self.per_row(judged, "judged"),
+        )
+
 
 @contextmanager
 def quiet_nan_warnings() -> Iterator[None]:

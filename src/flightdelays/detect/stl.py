@@ -84,14 +84,11 @@ class SeasonalSTL:
         judged = np.nan_to_num(per_airport(flights, np.nanmedian)) >= MIN_TYPICAL_FLIGHTS
         delay = np.where(departed >= MIN_DEPARTED, grid.values(daily["avg_dep_delay"]), np.nan)
         share = np.where(flights >= MIN_DEPARTED, grid.values(daily["cancelled"]) / flights, np.nan)
-        expected_delay, delay_score = stl_z(delay, judged, DELAY_SPREAD_FLOOR)
-        expected_share, cancellation_score = stl_z(share, judged, SHARE_SPREAD_FLOOR)
-        scored = daily.with_columns(
-            grid.take(delay_score, "delay_score"),
-            grid.take(expected_delay, "expected_dep_delay"),
-            grid.take(cancellation_score, "cancellation_score"),
-            grid.take(expected_share, "expected_cancelled_share"),
-            grid.per_row(judged, "judged"),
+        scored = grid.scored(
+            daily,
+            delay=stl_z(delay, judged, DELAY_SPREAD_FLOOR),
+            cancellations=stl_z(share, judged, SHARE_SPREAD_FLOOR),
+            judged=judged,
         )
         return add_verdict(
             scored,

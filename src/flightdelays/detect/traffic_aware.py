@@ -164,17 +164,11 @@ class TrafficAware:
         flights = grid.values(daily["flights"])
         departed = grid.values(daily["departed"])
         delay = np.where(departed > 0, grid.values(daily["avg_dep_delay"]), np.nan)
-        expected_delay, delay_score = delay_scores(grid, delay, departed)
-        expected_share, cancellation_score = cancellation_scores(
-            grid.values(daily["cancelled"]), flights
-        )
-        typical_flights = per_airport(flights, np.nanmedian)
-        scored = daily.with_columns(
-            grid.take(delay_score, "delay_score"),
-            grid.take(expected_delay, "expected_dep_delay"),
-            grid.take(cancellation_score, "cancellation_score"),
-            grid.take(expected_share, "expected_cancelled_share"),
-            grid.per_row(typical_flights >= MIN_TYPICAL_FLIGHTS, "judged"),
+        scored = grid.scored(
+            daily,
+            delay=delay_scores(grid, delay, departed),
+            cancellations=cancellation_scores(grid.values(daily["cancelled"]), flights),
+            judged=per_airport(flights, np.nanmedian) >= MIN_TYPICAL_FLIGHTS,
         )
         extra_minutes = pl.col("avg_dep_delay") - pl.col("expected_dep_delay")
         extra_share = pl.col("cancelled") / pl.col("flights") - pl.col("expected_cancelled_share")
