@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flightdelays.charts import AirportYear
+    from flightdelays.charts.series import AirportYear
 
 RESULTS = Path(__file__).parent / "results"
 TARGET_SECONDS = 12.0
@@ -98,7 +98,7 @@ def _tree_cpu_seconds() -> float:
 def _items(detected_path: str, year: int) -> list[AirportYear]:
     import polars as pl
 
-    from flightdelays.charts import airport_years
+    from flightdelays.charts.series import airport_years
 
     return list(airport_years(pl.read_parquet(detected_path), year))
 
@@ -106,13 +106,13 @@ def _items(detected_path: str, year: int) -> list[AirportYear]:
 def _run_ours(detected_path: str, year: int, workers: int, out: Any) -> None:
     import polars as pl
 
-    from flightdelays.charts import publish_charts
-    from flightdelays.storage import LocalStore
+    from flightdelays.catalog import Stores
+    from flightdelays.charts.publish import publish_charts
 
     detected = pl.read_parquet(detected_path)
     with tempfile.TemporaryDirectory(prefix="bench-charts-") as folder:
         started = time.perf_counter()
-        figures = publish_charts(LocalStore(Path(folder)), year, detected, workers=workers)
+        figures = publish_charts(Stores.in_folder(folder), year, detected, workers=workers)
         seconds = time.perf_counter() - started
     out.put({"seconds": seconds, "charts": figures["charts"], "cpu_seconds": _tree_cpu_seconds()})
 
@@ -122,7 +122,7 @@ def _run_naive(detected_path: str, year: int, workers: int, out: Any) -> None:
 
     import polars as pl
 
-    from flightdelays.charts import airport_years
+    from flightdelays.charts.series import airport_years
 
     detected = pl.read_parquet(detected_path)
     with tempfile.TemporaryDirectory(prefix="bench-naive-") as folder:
@@ -138,7 +138,7 @@ def _run_naive(detected_path: str, year: int, workers: int, out: Any) -> None:
 
 
 def _run_sample(detected_path: str, year: int, out: Any) -> None:
-    from flightdelays.charts import render_chart
+    from flightdelays.charts.figure import render_chart
 
     sample = _items(detected_path, year)[::SAMPLE_EVERY]
     render_chart(sample[0])  # imports and first-figure costs aside
@@ -171,15 +171,15 @@ def _measure(target: Any, *args: Any) -> dict[str, Any]:
 
 def _detected(year: int, raw: Path, work: Path) -> Path:
     """The year's detected rows as a parquet file, generating the raw year if needed."""
-    from flightdelays.detect import DEFAULT_DETECTOR, get_detector
-    from flightdelays.extract import aggregate_year
-    from flightdelays.generate import write_year
-    from flightdelays.storage import LocalStore
+    from flightdelays.catalog import Stores
+    from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
+    from flightdelays.research.generate import write_year
+    from flightdelays.steps.aggregate import aggregate_year
 
     if not (raw / f"{year}.csv").exists():
         print(f"generating {year} at full scale into {raw} (about a minute)")
         write_year(raw, year, scale=1.0, seed=0)
-    daily = aggregate_year(LocalStore(raw), year)
+    daily = aggregate_year(Stores.in_folder(raw), year)
     detected = get_detector(DEFAULT_DETECTOR).detect(daily)
     path = work / f"detected-{year}.parquet"
     detected.write_parquet(path)

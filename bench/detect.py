@@ -28,20 +28,20 @@ SLOW_SECONDS = 10.0
 
 def aggregate(year: int, scale: float, seed: int) -> tuple[Any, float]:
     """A generated year's aggregate and the seconds generating and aggregating took."""
-    from flightdelays.extract import aggregate_year
-    from flightdelays.generate import write_year
-    from flightdelays.storage import LocalStore
+    from flightdelays.catalog import Stores
+    from flightdelays.research.generate import write_year
+    from flightdelays.steps.aggregate import aggregate_year
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-detect-") as folder:
         write_year(Path(folder), year, scale=scale, seed=seed)
-        daily = aggregate_year(LocalStore(Path(folder)), year)
+        daily = aggregate_year(Stores.in_folder(Path(folder)), year)
     return daily, time.perf_counter() - started
 
 
 def time_detector(name: str, daily: Any, repeat: int) -> dict[str, Any]:
     """Seconds per call (every call, best, median) and how many rows it flagged."""
-    from flightdelays.detect import get_detector
+    from flightdelays.detectors import get_detector
 
     detector = get_detector(name)
     seconds: list[float] = []
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    from flightdelays.detect import DEFAULT_DETECTOR, available
+    from flightdelays.detectors import DEFAULT_DETECTOR, available
 
     load_before = [round(value, 2) for value in os.getloadavg()]
     daily, prepare = aggregate(args.year, args.scale, args.seed)

@@ -174,7 +174,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from flightdelays.generate import write_year
+    from flightdelays.research.generate import write_year
     from flightdelays.settings import Settings
 
     data = Path(".data/bench").resolve()

@@ -36,9 +36,8 @@ from airflow.sdk import (
     task,
 )
 
+from flightdelays.catalog import FIRST_YEAR, LAST_YEAR
 from flightdelays.errors import FlightDelaysError
-
-FIRST_YEAR, LAST_YEAR = 2009, 2018
 
 DEFAULT_ARGS = {
     "owner": "flightdelays",
@@ -99,9 +98,8 @@ def flight_delays() -> None:
         Returns `flights`, `airport_days`, `airports`.
         """
         from flightdelays.airflow_settings import run_step
-        from flightdelays.pipeline import aggregate_step
 
-        return run_step(aggregate_step)
+        return run_step("aggregate")
 
     @task(execution_timeout=dt.timedelta(minutes=45))
     def detect() -> dict[str, int]:
@@ -112,9 +110,8 @@ def flight_delays() -> None:
         Returns `anomalies`.
         """
         from flightdelays.airflow_settings import run_step
-        from flightdelays.pipeline import detect_step
 
-        return run_step(detect_step)
+        return run_step("detect")
 
     @task
     def charts() -> dict[str, int]:
@@ -125,9 +122,8 @@ def flight_delays() -> None:
         Returns `charts`, `stale_removed`.
         """
         from flightdelays.airflow_settings import run_step
-        from flightdelays.pipeline import charts_step
 
-        return run_step(charts_step)
+        return run_step("charts")
 
     @task
     def load() -> dict[str, int]:
@@ -138,9 +134,8 @@ def flight_delays() -> None:
         Returns `rows`.
         """
         from flightdelays.airflow_settings import run_step
-        from flightdelays.pipeline import load_step
 
-        return run_step(load_step)
+        return run_step("load")
 
     @task
     def export() -> dict[str, int]:
@@ -150,9 +145,8 @@ def flight_delays() -> None:
         Returns `exported`.
         """
         from flightdelays.airflow_settings import run_step
-        from flightdelays.pipeline import export_step
 
-        return run_step(export_step)
+        return run_step("export")
 
     @task(execution_timeout=dt.timedelta(minutes=10))
     def check() -> dict[str, int]:
@@ -163,9 +157,8 @@ def flight_delays() -> None:
         Returns `rows`, `airports`, `anomalies`.
         """
         from flightdelays.airflow_settings import run_step
-        from flightdelays.pipeline import check_step
 
-        return run_step(check_step)
+        return run_step("check")
 
     detected = detect()
     extract_and_aggregate() >> detected

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from flightdelays.generate import write_year
+from flightdelays.research.generate import write_year
 
 SAMPLE_SCALE = 0.02
 SAMPLE_YEARS = (2011, 2013)
@@ -30,7 +30,7 @@ def _server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     except psycopg.OperationalError:
         if os.environ.get("CI"):
             raise
-    from flightdelays.embedded import embedded_database_url
+    from flightdelays.local.postgres import embedded_database_url
 
     return embedded_database_url(tmp_path_factory.getbasetemp().parent / "embedded-pg")
 

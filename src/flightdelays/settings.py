@@ -6,14 +6,16 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flightdelays.detect import DEFAULT_DETECTOR
+from flightdelays.detectors import DEFAULT_DETECTOR
+from flightdelays.storage import S3Options
 
 
 @dataclass(frozen=True)
 class Settings:
     """Where the raw files are, where outputs go, and which database gets the rows.
 
-    `database_url` None means the embedded PostgreSQL under `data_dir`.
+    `database_url` None means the embedded PostgreSQL under `data_dir`; `s3` None means S3 is
+    reached the standard AWS way.
     """
 
     raw_url: str
@@ -22,6 +24,7 @@ class Settings:
     data_dir: Path
     detector: str = DEFAULT_DETECTOR
     chart_workers: int = 2
+    s3: S3Options | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -45,6 +48,6 @@ class Settings:
         """The database URL, starting the embedded PostgreSQL when none is set."""
         if self.database_url:
             return self.database_url
-        from flightdelays.embedded import embedded_database_url
+        from flightdelays.local.postgres import embedded_database_url
 
         return embedded_database_url(self.data_dir)

@@ -1,209 +1,231 @@
-"""Object storage for raw files and the lake: a local folder (`file://`) or S3 (`s3://`).
+"""Object storage for raw files and the lake: a local folder (`file://`) or S3 (`s3://`), one code.
 
-Both implement `ObjectStore`; keys are `/`-separated paths below the store's root.
-S3 settings come from the standard AWS variables (`AWS_ENDPOINT_URL`, keys, region), so any
-S3-compatible endpoint works; credentials are never part of a store's printed URL.
+Both kinds are served by obstore (Rust's `object_store`, the library polars' own cloud reader is
+built on), so the options that open a store are the very `storage_options` polars reads it with.
+S3 settings are explicit (`S3Options`, e.g. from an Airflow connection); fields left empty come
+from the standard AWS chain (environment, profile, SSO, instance role; `AWS_ENDPOINT_URL` for
+S3-compatible stores). Local writes are atomic: obstore writes a staging file and renames it.
+Credentials are never part of a store's URL or of its `repr`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from flightdelays.errors import ConfigError
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
+    from obstore.store import LocalStore, S3Store
+
+# A lost connection or a 5xx is retried inside each call, a few times with back-off.
+_RETRY: dict[str, Any] = {
+    "max_retries": 4,
+    "backoff": {
+        "init_backoff": dt.timedelta(milliseconds=200),
+        "max_backoff": dt.timedelta(seconds=5),
+        "base": 2.0,
+    },
+    "retry_timeout": dt.timedelta(seconds=60),
+}
 
 
-class ObjectStore(Protocol):
-    """A folder of objects addressed by relative keys."""
+@dataclass(frozen=True)
+class S3Options:
+    """How to reach S3: explicit values win, empty ones come from the standard AWS chain."""
 
-    url: str
+    access_key_id: str | None = field(default=None, repr=False)
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    region: str | None = None
+    endpoint_url: str | None = None
 
-    def location(self, key: str) -> str:
-        """The full URL of `key`, for messages and for readers such as polars."""
-        ...
+    def resolved(self) -> S3Options:
+        """Every field the AWS chain can fill, filled (keys, region, endpoint)."""
+        access_key: str | None
+        secret: str | None
+        if self.access_key_id and self.secret_access_key:
+            chain_region, token = None, self.session_token
+            access_key, secret = self.access_key_id, self.secret_access_key
+        else:
+            import boto3
 
-    def storage_options(self) -> dict[str, str] | None:
-        """What polars needs to read or write `location(key)` directly."""
-        ...
-
-    def exists(self, key: str) -> bool: ...
-
-    def size(self, key: str) -> int: ...
-
-    def read_bytes(self, key: str) -> bytes: ...
-
-    def read_head(self, key: str, length: int) -> bytes:
-        """The first `length` bytes of the object (fewer if it is shorter)."""
-        ...
-
-    def read_tail(self, key: str, length: int) -> bytes:
-        """The last `length` bytes of the object (fewer if it is shorter)."""
-        ...
-
-    def write_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
-
-    def list(self, prefix: str) -> list[str]:
-        """Keys below `prefix`, sorted."""
-        ...
-
-    def delete(self, keys: Iterable[str]) -> None: ...
-
-
-class LocalStore:
-    """A folder on this machine."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.url = self.root.as_uri()
-
-    def _path(self, key: str) -> Path:
-        return self.root / key
-
-    def location(self, key: str) -> str:
-        return str(self._path(key))
-
-    def storage_options(self) -> dict[str, str] | None:
-        return None
-
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
-    def size(self, key: str) -> int:
-        return self._path(key).stat().st_size
-
-    def read_bytes(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
-
-    def read_head(self, key: str, length: int) -> bytes:
-        with self._path(key).open("rb") as handle:
-            return handle.read(length)
-
-    def read_tail(self, key: str, length: int) -> bytes:
-        with self._path(key).open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - length))
-            return handle.read()
-
-    def write_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half a file.
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(path)
-
-    def list(self, prefix: str) -> list[str]:
-        base = self._path(prefix)
-        if not base.is_dir():
-            return []
-        return sorted(
-            path.relative_to(self.root).as_posix() for path in base.rglob("*") if path.is_file()
+            session = boto3.session.Session()
+            credentials = session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+            access_key = frozen.access_key if frozen else None
+            secret = frozen.secret_key if frozen else None
+            token = frozen.token if frozen else None
+            chain_region = session.region_name
+        endpoint = (
+            self.endpoint_url
+            or os.environ.get("AWS_ENDPOINT_URL_S3")
+            or os.environ.get("AWS_ENDPOINT_URL")
+        )
+        return S3Options(
+            access_key_id=access_key,
+            secret_access_key=secret,
+            session_token=token,
+            region=self.region or chain_region or "us-east-1",
+            endpoint_url=endpoint or None,
         )
 
-    def delete(self, keys: Iterable[str]) -> None:
-        for key in keys:
-            self._path(key).unlink(missing_ok=True)
-
-
-class S3Store:
-    """A prefix in an S3 bucket, on AWS or any S3-compatible endpoint."""
-
-    def __init__(self, bucket: str, prefix: str, client: S3Client | None = None) -> None:
-        import boto3
-
-        self.bucket = bucket
-        self.prefix = prefix.strip("/")
-        self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        self._session = boto3.session.Session()
-        self._client = client or self._session.client("s3")
-
-    def _key(self, key: str) -> str:
-        return f"{self.prefix}/{key}" if self.prefix else key
-
-    def location(self, key: str) -> str:
-        return f"s3://{self.bucket}/{self._key(key)}"
-
-    def storage_options(self) -> dict[str, str] | None:
-        credentials = self._session.get_credentials()
-        options = {"aws_region": self._client.meta.region_name or "us-east-1"}
-        if credentials is not None:
-            frozen = credentials.get_frozen_credentials()
-            options["aws_access_key_id"] = str(frozen.access_key)
-            options["aws_secret_access_key"] = str(frozen.secret_key)
-            if frozen.token:
-                options["aws_session_token"] = frozen.token
-        endpoint = self._client.meta.endpoint_url
-        if endpoint and "amazonaws.com" not in endpoint:
-            options["aws_endpoint_url"] = endpoint
-            options["aws_allow_http"] = str(endpoint.startswith("http://")).lower()
+    def polars_options(self) -> dict[str, str]:
+        """The options polars (and obstore) read `s3://` with; `resolved()` first."""
+        options = {"aws_region": self.region or "us-east-1"}
+        if self.access_key_id and self.secret_access_key:
+            options["aws_access_key_id"] = self.access_key_id
+            options["aws_secret_access_key"] = self.secret_access_key
+        if self.session_token:
+            options["aws_session_token"] = self.session_token
+        if self.endpoint_url:
+            options["aws_endpoint_url"] = self.endpoint_url
+            options["aws_allow_http"] = str(self.endpoint_url.startswith("http://")).lower()
         return options
 
-    def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
 
+class Store:
+    """A folder of objects addressed by `/`-separated keys: a local folder or an S3 prefix."""
+
+    def __init__(self, url: str, s3: S3Options | None = None) -> None:
+        parsed = urlparse(url)
+        self._root: Path | None = None
+        self._options: dict[str, str] | None = None
+        self._backend: LocalStore | S3Store | None = None
+        if parsed.scheme == "s3":
+            if not parsed.netloc:
+                raise ConfigError(f"{url!r}: an S3 URL needs a bucket (s3://bucket/prefix)")
+            self.bucket = parsed.netloc
+            self.prefix = parsed.path.strip("/")
+            self.url = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+            self._s3 = (s3 or S3Options()).resolved()
+            self._options = self._s3.polars_options()
+        elif parsed.scheme in {"file", ""}:
+            self._root = Path(parsed.path if parsed.scheme else url).resolve()
+            self.url = self._root.as_uri()
+        else:
+            raise ConfigError(f"{url!r}: only file:// folders and s3://bucket/prefix are supported")
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @property
+    def local_root(self) -> Path | None:
+        """The folder of a local store; None for S3."""
+        return self._root
+
+    def location(self, key: str) -> str:
+        """The full name of `key`: a path for a local store, `s3://…` else (what polars reads)."""
+        if self._root is not None:
+            return str(self._root / key)
+        return f"{self.url}/{key}"
+
+    def storage_options(self) -> dict[str, str] | None:
+        """What polars needs to read or write `location(key)` directly (None: a local path)."""
+        return None if self._options is None else dict(self._options)
+
+    def _store(self, *, create: bool = False) -> LocalStore | S3Store | None:
+        """obstore's store; None for a local folder that does not exist yet (and not `create`)."""
+        if self._backend is not None:
+            return self._backend
+        from obstore.store import LocalStore, S3Store
+
+        if self._root is not None:
+            if not create and not self._root.is_dir():
+                return None
+            self._backend = LocalStore(self._root, mkdir=True)
+        else:
+            options = self._options or {}
+            config = {key: value for key, value in options.items() if key != "aws_allow_http"}
+            self._backend = S3Store(
+                self.bucket,
+                prefix=self.prefix or None,
+                config=config,  # type: ignore[arg-type]
+                client_options={"allow_http": options.get("aws_allow_http") == "true"},
+                retry_config=_RETRY,  # type: ignore[arg-type]
+            )
+        return self._backend
+
+    def exists(self, key: str) -> bool:
+        import obstore
+
+        store = self._store()
+        if store is None:
+            return False
         try:
-            self._client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-                return False
-            raise
+            obstore.head(store, key)
+        except FileNotFoundError:
+            return False
         return True
 
     def size(self, key: str) -> int:
-        return self._client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"]
+        import obstore
+
+        return int(obstore.head(self._existing(key), key)["size"])
 
     def read_bytes(self, key: str) -> bytes:
-        return self._client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        import obstore
+
+        return bytes(obstore.get(self._existing(key), key).bytes())
 
     def read_head(self, key: str, length: int) -> bytes:
-        response = self._client.get_object(
-            Bucket=self.bucket, Key=self._key(key), Range=f"bytes=0-{length - 1}"
-        )
-        return response["Body"].read()
+        """The first `length` bytes of the object (fewer if it is shorter)."""
+        import obstore
+
+        return bytes(obstore.get_range(self._existing(key), key, start=0, length=length))
 
     def read_tail(self, key: str, length: int) -> bytes:
-        response = self._client.get_object(
-            Bucket=self.bucket, Key=self._key(key), Range=f"bytes=-{length}"
-        )
-        return response["Body"].read()
+        """The last `length` bytes of the object (fewer if it is shorter)."""
+        import obstore
+
+        found = obstore.get(self._existing(key), key, options={"range": {"suffix": length}})
+        return bytes(found.bytes())
 
     def write_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        self._client.put_object(
-            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
-        )
+        """Write `key` whole: a reader sees the old object or the new one, never a part."""
+        import obstore
+
+        store = self._store(create=True)
+        assert store is not None
+        # obstore's local store keeps no attributes; S3 objects keep their content type
+        attributes = None if self._root is not None else {"Content-Type": content_type}
+        obstore.put(store, key, data, attributes=attributes)  # type: ignore[arg-type]
 
     def list(self, prefix: str) -> list[str]:
-        paginator = self._client.get_paginator("list_objects_v2")
-        full_prefix = self._key(prefix)
-        keys: list[str] = []
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
-            keys.extend(item["Key"] for item in page.get("Contents", []))
-        strip = len(self.prefix) + 1 if self.prefix else 0
-        return sorted(key[strip:] for key in keys)
+        """Keys below `prefix` (a folder, ending in `/`), sorted."""
+        import obstore
+
+        store = self._store()
+        if store is None:
+            return []
+        found = obstore.list(store, prefix.rstrip("/") or None).collect()
+        return sorted(str(item["path"]) for item in found)
 
     def delete(self, keys: Iterable[str]) -> None:
-        batch: list[Any] = [{"Key": self._key(key)} for key in keys]
-        for start in range(0, len(batch), 1000):
-            self._client.delete_objects(
-                Bucket=self.bucket, Delete={"Objects": batch[start : start + 1000]}
-            )
+        import obstore
+
+        wanted = list(keys)
+        store = self._store()
+        if store is None or not wanted:
+            return
+        if self._root is not None:
+            for key in wanted:  # a local delete of a missing file fails; missing is fine here
+                (self._root / key).unlink(missing_ok=True)
+            return
+        obstore.delete(store, wanted)
+
+    def _existing(self, key: str) -> LocalStore | S3Store:
+        store = self._store()
+        if store is None:
+            raise FileNotFoundError(self.location(key))
+        return store
 
 
-def open_store(url: str) -> ObjectStore:
+def open_store(url: str, s3: S3Options | None = None) -> Store:
     """The store for a `file://` folder, a plain path, or an `s3://bucket/prefix` URL."""
-    parsed = urlparse(url)
-    if parsed.scheme == "s3":
-        if not parsed.netloc:
-            raise ConfigError(f"{url!r}: an S3 URL needs a bucket (s3://bucket/prefix)")
-        return S3Store(parsed.netloc, parsed.path)
-    if parsed.scheme == "file":
-        return LocalStore(Path(parsed.path))
-    if parsed.scheme == "":
-        return LocalStore(Path(url))
-    raise ConfigError(f"{url!r}: only file:// folders and s3://bucket/prefix are supported")
+    return Store(url, s3)

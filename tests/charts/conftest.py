@@ -9,16 +9,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flightdelays.detect import DEFAULT_DETECTOR, get_detector
-from flightdelays.extract import aggregate_year
+from flightdelays.catalog import Stores
+from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
 from flightdelays.schema import TABLE_COLUMNS
-from flightdelays.storage import LocalStore
+from flightdelays.steps.aggregate import aggregate_year
 
 
 @pytest.fixture(scope="session")
 def detected_years(sample_raw_dir: Path) -> dict[int, pl.DataFrame]:
     """Each sample year's rows as stored (aggregate + the default detector), all airports."""
-    raw = LocalStore(sample_raw_dir)
+    raw = Stores.in_folder(sample_raw_dir)
     detector = get_detector(DEFAULT_DETECTOR)
     return {year: detector.detect(aggregate_year(raw, year)) for year in (2011, 2013)}
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from flightdelays.airflow_local import LocalAirflow, configure
+from flightdelays.local.airflow import LocalAirflow, configure
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG
@@ -49,7 +49,7 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAirf
 @pytest.fixture(scope="session")
 def airflow_db(airflow_home: LocalAirflow) -> LocalAirflow:
     """The metadata database, migrated once for the session."""
-    from flightdelays.airflow_local import migrate
+    from flightdelays.local.airflow import migrate
 
     migrate()
     return airflow_home
@@ -58,6 +58,6 @@ def airflow_db(airflow_home: LocalAirflow) -> LocalAirflow:
 @pytest.fixture(scope="session")
 def flight_dag(airflow_db: LocalAirflow) -> DAG:
     """The DAG as the DAG processor loads it from the repository's `dags/` folder."""
-    from flightdelays.airflow_local import load_dag
+    from flightdelays.local.airflow import load_dag
 
     return load_dag(airflow_db.dags_folder)

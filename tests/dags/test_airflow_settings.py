@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from flightdelays.airflow_local import LocalAirflow
 from flightdelays.airflow_settings import (
-    aws_environment,
-    environment,
     postgres_url,
     resolve,
+    s3_options,
     year_of_run,
 )
 from flightdelays.errors import ConfigError
+from flightdelays.local.airflow import LocalAirflow
 from flightdelays.settings import Settings
+from flightdelays.storage import S3Options
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -36,8 +36,8 @@ def _connection(conn_id: str, **fields: object) -> Connection:
     return Connection(conn_id=conn_id, **fields)  # type: ignore[arg-type]
 
 
-def _no_aws(conn_id: str) -> dict[str, str | None]:
-    raise AssertionError(f"connection {conn_id} should not be read")
+def _no_aws(conn: Connection) -> S3Options:
+    raise AssertionError(f"connection {conn.conn_id} should not be read")
 
 
 @pytest.mark.parametrize(
@@ -84,9 +84,9 @@ def test_postgres_connection_becomes_a_libpq_url_with_its_ssl_options() -> None:
 
 
 def test_without_variables_or_connections_the_package_defaults_apply() -> None:
-    task = resolve(lambda _key: None, lambda _id: None, ENVIRON, aws_environ=_no_aws)
+    task = resolve(lambda _key: None, lambda _id: None, ENVIRON, aws_options=_no_aws)
     assert task.settings == Settings.from_env(ENVIRON)
-    assert task.aws_environ == {}
+    assert task.settings.s3 is None
     assert task.sources["warehouse"] == "embedded PostgreSQL"
 
 
@@ -109,18 +109,20 @@ def test_variables_beat_the_environment_and_connections_fill_the_rest() -> None:
         variables.get,
         connections.get,
         environ,
-        aws_environ=lambda conn_id: {"AWS_ENDPOINT_URL": f"http://{conn_id}:9000"},
+        aws_options=lambda conn: S3Options(endpoint_url=f"http://{conn.conn_id}:9000"),
     )
     assert task.settings.raw_url == "s3://raw-bucket/raw"
     assert task.settings.lake_url == "s3://lake-bucket/lake"
     assert conninfo_to_dict(task.settings.database_url or "") == {"host": "db", "dbname": "fd"}
-    assert task.aws_environ == {"AWS_ENDPOINT_URL": "http://storage:9000"}
+    assert task.settings.s3 == S3Options(endpoint_url="http://storage:9000")
     assert task.sources["s3"] == "connection storage"
 
 
-def test_aws_connection_becomes_the_standard_aws_variables(
+def test_aws_connection_with_keys_becomes_explicit_s3_options(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from airflow.sdk import Connection
+
     monkeypatch.setenv(
         "AIRFLOW_CONN_TEST_S3",
         json.dumps(
@@ -132,25 +134,33 @@ def test_aws_connection_becomes_the_standard_aws_variables(
             }
         ),
     )
-    assert aws_environment("test_s3") == {
-        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "secret-example",
-        "AWS_SESSION_TOKEN": None,
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_ENDPOINT_URL": "http://127.0.0.1:9000",
-    }
+    before = dict(os.environ)
+    options = s3_options(Connection.get("test_s3"))
+    assert options == S3Options(
+        access_key_id="AKIDEXAMPLE",
+        secret_access_key="secret-example",
+        region="eu-west-1",
+        endpoint_url="http://127.0.0.1:9000",
+    )
+    assert "secret-example" not in repr(options)
+    assert dict(os.environ) == before  # nothing is passed through the environment
 
 
-def test_environment_sets_and_removes_variables_then_restores_them(
+def test_aws_connection_without_keys_asks_the_amazon_provider(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("FD_TEST_KEEP", "before")
-    monkeypatch.delenv("FD_TEST_NEW", raising=False)
-    with environment({"FD_TEST_KEEP": None, "FD_TEST_NEW": "during"}):
-        assert "FD_TEST_KEEP" not in os.environ
-        assert os.environ["FD_TEST_NEW"] == "during"
-    assert os.environ["FD_TEST_KEEP"] == "before"
-    assert "FD_TEST_NEW" not in os.environ
+    from airflow.sdk import Connection
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMCHAIN")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "chain-secret")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_TEST_CHAIN",
+        json.dumps({"conn_type": "aws", "extra": {"region_name": "eu-central-1"}}),
+    )
+    options = s3_options(Connection.get("test_chain"))
+    assert options.access_key_id == "AKIDFROMCHAIN"
+    assert options.secret_access_key == "chain-secret"
+    assert options.region == "eu-central-1"
 
 
 def test_local_airflow_lives_under_the_data_folder(tmp_path: Path) -> None:

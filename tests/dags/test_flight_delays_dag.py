@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flightdelays.airflow_local import DAG_ID, STEP_TASKS, LocalAirflow
 from flightdelays.errors import FlightDelaysError, RawFileError
+from flightdelays.local.airflow import DAG_ID, LocalAirflow
+from flightdelays.pipeline import STEPS
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG
@@ -51,7 +52,7 @@ def test_dags_folder_imports_without_errors(airflow_home: LocalAirflow) -> None:
 def test_task_graph_is_extract_detect_then_charts_load_export_then_check(dag: DAG) -> None:
     edges = {(task.task_id, down) for task in dag.tasks for down in task.downstream_task_ids}
     assert edges == EDGES
-    assert set(dag.task_ids) == set(STEP_TASKS.values())
+    assert set(dag.task_ids) == {step.task_id for step in STEPS}
 
 
 def test_catch_up_schedules_exactly_one_run_per_year_2009_to_2018(dag: DAG) -> None:

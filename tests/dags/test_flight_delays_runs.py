@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import pytest
 
-from flightdelays.airflow_local import STEP_TASKS, YearRun, run_year
-from flightdelays.generate import HUBS
+from flightdelays.local.airflow import YearRun, run_dag_year
+from flightdelays.pipeline import STEPS
+from flightdelays.research.generate import HUBS
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG
@@ -136,7 +137,7 @@ def test_a_run_fills_the_table_and_the_charts_and_a_rerun_leaves_them_identical(
     run_env.setenv("AIRFLOW_VAR_FLIGHTDELAYS_RAW_URL", f"s3://{s3_bucket}/raw")
     run_env.setenv("AIRFLOW_VAR_FLIGHTDELAYS_LAKE_URL", f"s3://{s3_bucket}/lake")
 
-    first = run_year(flight_dag, 2013)
+    first = run_dag_year(flight_dag, 2013)
 
     assert first.state == "success", first.task_states
     assert set(first.task_states.values()) == {"success"}
@@ -147,11 +148,11 @@ def test_a_run_fills_the_table_and_the_charts_and_a_rerun_leaves_them_identical(
     charts = _s3_charts(client, s3_bucket, 2013)
     pngs = sorted(key for key in charts if key.endswith(".png"))
     assert pngs == sorted(f"lake/charts/2013/{airport}.png" for airport in AIRPORTS)
-    assert set(first.summary.seconds) == set(STEP_TASKS)
+    assert set(first.summary.seconds) == {step.name for step in STEPS}
 
     # A chart no longer in the year (say an airport dropped from the source) must go.
     client.put_object(Bucket=s3_bucket, Key="lake/charts/2013/ZZZ.png", Body=b"stale")
-    second = run_year(flight_dag, 2013)
+    second = run_dag_year(flight_dag, 2013)
 
     assert second.state == "success", second.task_states
     assert second.run_id == first.run_id
@@ -174,7 +175,7 @@ def test_a_bad_raw_file_fails_the_run_at_once_and_keeps_the_years_data(
     run_env.setenv("FLIGHTDELAYS_RAW_URL", raw.as_uri())
     run_env.setenv("FLIGHTDELAYS_LAKE_URL", lake.as_uri())
     run_env.delenv("AIRFLOW_CONN_FLIGHTDELAYS_AWS", raising=False)
-    assert run_year(flight_dag, 2011).state == "success"
+    assert run_dag_year(flight_dag, 2011).state == "success"
     table, files = _table(database_url, 2011), _files(lake)
 
     lines = (raw / "2011.csv").read_text().splitlines(keepends=True)
@@ -185,12 +186,12 @@ def test_a_bad_raw_file_fails_the_run_at_once_and_keeps_the_years_data(
     (raw / "2011.csv").write_text("".join(lines))
     capfd.readouterr()
 
-    failed = run_year(flight_dag, 2011)
+    failed = run_dag_year(flight_dag, 2011)
 
     assert failed.state == "failed"
     assert failed.task_states == {
         "extract_and_aggregate": "failed",
-        **dict.fromkeys(list(STEP_TASKS.values())[1:], "upstream_failed"),
+        **dict.fromkeys([step.task_id for step in STEPS[1:]], "upstream_failed"),
     }
     assert _tries(failed)["extract_and_aggregate"] == 1  # bad input is not retried
     captured = capfd.readouterr()

@@ -4,7 +4,7 @@ Prefers the project's own pipeline: `flightdelays generate` writes a small raw y
 pipeline's aggregate, detect and load steps (the Airflow DAG's tasks, in one process) fill the
 table. The chart step is left out: rendering ~350 PNGs is the pipeline's business, not the
 dashboard's, and costs a minute. Without the pipeline, it creates the tables from
-src/flightdelays/migrations/ and inserts a year of synthetic but plausible rows: eight airports,
+src/flightdelays/warehouse/migrations/ and inserts a year of synthetic but plausible rows: eight airports,
 every day of 2013, seasonal delays and a few anomalous days of each signal.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS = ROOT / "src" / "flightdelays" / "migrations"
+MIGRATIONS = ROOT / "src" / "flightdelays" / "warehouse" / "migrations"
 CLI = ROOT / ".venv" / "bin" / "flightdelays"
 YEAR = 2013
 
@@ -40,12 +40,12 @@ AIRPORTS = {
 
 # The pipeline's own steps, as the DAG runs them, less `charts_step`.
 PIPELINE_STEPS = f"""
-from flightdelays.pipeline import aggregate_step, detect_step, load_step
+from flightdelays.pipeline import step_named
 from flightdelays.settings import Settings
 
 settings = Settings.from_env()
-for step in (aggregate_step, detect_step, load_step):
-    print(step.__name__, step(settings, {YEAR}), flush=True)
+for name in ("aggregate", "detect", "load"):
+    print(name, step_named(name)(settings, {YEAR}), flush=True)
 """
 
 
@@ -56,7 +56,10 @@ def pipeline_available() -> bool:
     result = subprocess.run([str(CLI), "--help"], capture_output=True, text=True, check=False)
     if result.returncode != 0 or "generate" not in result.stdout:
         return False
-    probe = "import flightdelays.pipeline as p; p.aggregate_step; p.detect_step; p.load_step"
+    probe = (
+        "from flightdelays.pipeline import step_named; "
+        "[step_named(name).function() for name in ('aggregate', 'detect', 'load')]"
+    )
     python = CLI.with_name("python")
     return (
         subprocess.run([str(python), "-c", probe], capture_output=True, check=False).returncode == 0

@@ -5,21 +5,6 @@
 - `titles`, `text`, `png`, `airports`: its texts, the fast text and PNG writers, airport names;
 - `index`: the year's `index.json` and `index.html`;
 - `publish`: all of it into the lake, in parallel, with stale charts removed.
+
+Nothing is imported here: matplotlib loads only where a chart is drawn.
 """
-
-from __future__ import annotations
-
-from flightdelays.charts.figure import ChartMarks, chart_marks, render_chart
-from flightdelays.charts.publish import index_keys, publish_charts, render_charts
-from flightdelays.charts.series import AirportYear, airport_years
-
-__all__ = [
-    "AirportYear",
-    "ChartMarks",
-    "airport_years",
-    "chart_marks",
-    "index_keys",
-    "publish_charts",
-    "render_chart",
-    "render_charts",
-]

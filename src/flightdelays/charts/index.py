@@ -11,6 +11,7 @@ import html
 import json
 from dataclasses import asdict, dataclass
 
+from flightdelays.catalog import chart_name
 from flightdelays.charts.series import AirportYear
 
 TOP_AIRPORTS = 10
@@ -35,11 +36,6 @@ class IndexEntry:
     judged: bool
 
 
-def chart_file(airport: str) -> str:
-    """The chart's file name inside the year's folder."""
-    return f"{airport}.png"
-
-
 def index_entry(data: AirportYear) -> IndexEntry:
     """The index line of one airport's year."""
     return IndexEntry(
@@ -47,7 +43,7 @@ def index_entry(data: AirportYear) -> IndexEntry:
         name=data.name.name,
         city=data.name.city,
         state=data.name.subdivision,
-        chart=chart_file(data.airport),
+        chart=chart_name(data.airport),
         flights=data.total_flights,
         cancelled=data.total_cancelled,
         days_with_data=data.days_with_data,

@@ -14,27 +14,18 @@ from multiprocessing.context import BaseContext
 
 import polars as pl
 
-from flightdelays import lake
+from flightdelays import catalog
+from flightdelays.catalog import Dataset, Stores
 from flightdelays.charts.figure import render_chart
 from flightdelays.charts.index import index_entry, index_html, index_json
 from flightdelays.charts.series import AirportYear, airport_years
-from flightdelays.storage import ObjectStore
 
-PNG = "image/png"
-HTML = "text/html; charset=utf-8"
-JSON = "application/json"
 UPLOAD_THREADS = 8
 MAX_CHUNK = 8
 """Charts go to workers in batches of at most this many, so no worker is left with a long tail."""
 _PRELOAD = ["__main__", "flightdelays.charts.worker"]
 """What the forkserver imports before it forks workers: the main script (which every worker
 would otherwise import again, as spawn does) and matplotlib with a ready figure."""
-
-
-def index_keys(year: int) -> tuple[str, str]:
-    """Keys of the year's HTML and JSON index (neither ends in `.png`)."""
-    prefix = lake.charts_prefix(year)
-    return f"{prefix}index.html", f"{prefix}index.json"
 
 
 def _forkserver() -> BaseContext:
@@ -62,24 +53,24 @@ def render_charts(items: list[AirportYear], workers: int = 2) -> Iterator[bytes]
 
 
 def _upload(
-    store: ObjectStore, writes: Iterable[tuple[str, bytes, str]], threads: int = UPLOAD_THREADS
+    stores: Stores, writes: Iterable[tuple[Dataset, bytes]], threads: int = UPLOAD_THREADS
 ) -> list[str]:
-    """Write each (key, data, content type) on `threads` threads; the keys written."""
+    """Write each (dataset, data) on `threads` threads; the keys written."""
     keys: list[str] = []
     with ThreadPoolExecutor(max_workers=threads) as uploads:
         pending: list[Future[None]] = []
-        for key, data, content_type in writes:
-            pending.append(uploads.submit(store.write_bytes, key, data, content_type))
-            keys.append(key)
+        for dataset, data in writes:
+            pending.append(uploads.submit(stores.write_bytes, dataset, data))
+            keys.append(dataset.key)
         for done in pending:
             done.result()  # raise the first failed upload
     return keys
 
 
 def publish_charts(
-    store: ObjectStore, year: int, detected: pl.DataFrame, workers: int = 2
+    stores: Stores, year: int, detected: pl.DataFrame, workers: int = 2
 ) -> dict[str, int]:
-    """Write `charts/<year>/<AIRPORT>.png` for every airport in `detected` (a year's stored
+    """Write the chart (`catalog.chart`) of every airport in `detected` (a year's stored
     rows), `index.html` and `index.json` beside them, then delete every other object there.
 
     Returns how many charts were written and how many stale objects (charts of airports no
@@ -90,18 +81,18 @@ def publish_charts(
     items = list(airport_years(detected, year))
     detectors = detected["detector"].drop_nulls().unique().sort().to_list()
     detector = ", ".join(str(name) for name in detectors)
-    html_key, json_key = index_keys(year)
     entries = [index_entry(item) for item in items]
 
-    def writes() -> Iterator[tuple[str, bytes, str]]:
+    def writes() -> Iterator[tuple[Dataset, bytes]]:
         for item, png in zip(items, render_charts(items, workers), strict=True):
-            yield lake.chart_key(year, item.airport), png, PNG
-        yield json_key, index_json(year, detector, entries), JSON
-        yield html_key, index_html(year, detector, entries), HTML
+            yield catalog.chart(year, item.airport), png
+        yield catalog.chart_index_json(year), index_json(year, detector, entries)
+        yield catalog.chart_index_page(year), index_html(year, detector, entries)
 
-    written = set(_upload(store, writes()))
-    stale = [key for key in store.list(lake.charts_prefix(year)) if key not in written]
-    store.delete(stale)
+    written = set(_upload(stores, writes()))
+    folder = catalog.charts_folder(year)
+    stale = [key for key in stores.lake.list(folder) if key not in written]
+    stores.lake.delete(stale)
     return {
         "charts": len(items),
         "stale_removed": len(stale),

@@ -1,0 +1,88 @@
+"""The aggregate step: a year's raw flights per (airport, day), in one streaming read.
+
+`daily_airport_delays` is the pure transform; `aggregate_year` runs it over the checked raw file
+(`steps.extract`) and turns any failure into the first bad line and column.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from flightdelays import catalog
+from flightdelays.catalog import Stores
+from flightdelays.errors import RawFileError
+from flightdelays.steps import extract
+
+if TYPE_CHECKING:
+    from flightdelays.settings import Settings
+
+
+def daily_airport_delays(flights: pl.LazyFrame, year: int) -> pl.LazyFrame:
+    """One row per (airport, day) with what happened at that origin airport that day.
+
+    `flights` has the raw columns FL_DATE (date), ORIGIN, DEP_DELAY, CANCELLED, DIVERTED.
+    - `flights`: scheduled departures, i.e. every row of the file, cancelled ones included;
+    - `cancelled`, `diverted`: rows with CANCELLED / DIVERTED = 1;
+    - `departed`: rows with a DEP_DELAY, i.e. flights that actually left the gate;
+    - `avg_dep_delay`: mean DEP_DELAY in minutes over departed flights (early ones count
+      negative), null when none departed;
+    - `share_delayed_15`: share of departed flights that left 15 minutes late or more.
+    """
+    delay = pl.col("DEP_DELAY")
+    departed = delay.count()
+    return (
+        flights.group_by(pl.col("ORIGIN").alias("airport"), pl.col("FL_DATE").alias("flight_date"))
+        .agg(
+            flights=pl.len().cast(pl.Int32),
+            cancelled=(pl.col("CANCELLED") == 1).sum().cast(pl.Int32),
+            diverted=(pl.col("DIVERTED") == 1).sum().cast(pl.Int32),
+            departed=departed.cast(pl.Int32),
+            avg_dep_delay=delay.mean(),
+            share_delayed_15=pl.when(departed > 0).then((delay >= 15).sum() / departed),
+        )
+        .with_columns(year=pl.lit(year, dtype=pl.Int16))
+        .select(
+            "airport",
+            "flight_date",
+            "year",
+            "flights",
+            "cancelled",
+            "diverted",
+            "departed",
+            "avg_dep_delay",
+            "share_delayed_15",
+        )
+        .sort("airport", "flight_date")
+    )
+
+
+def aggregate_year(stores: Stores, year: int) -> pl.DataFrame:
+    """The year's per (airport, day) aggregate (see `daily_airport_delays`), every line checked.
+
+    Raises `RawFileError` naming the file, line and column of the first problem (see
+    `extract.open_raw`).
+    """
+    raw = extract.open_raw(stores, year)
+    try:
+        daily = daily_airport_delays(extract.flights(raw), year).collect(engine="streaming")
+    except pl.exceptions.PolarsError as error:
+        raise extract.first_problem(raw) or RawFileError(raw.name, str(error)) from error
+    if daily.is_empty():
+        raise RawFileError(raw.name, "file has a header but no rows", line=2)
+    if extract.breaks_rules(daily, year):
+        raise extract.first_problem(raw) or RawFileError(raw.name, "unreadable rows")
+    return daily
+
+
+def aggregate_step(settings: Settings, year: int) -> dict[str, int]:
+    """Aggregate the raw file into the lake's aggregate; flights, airport-days and airports."""
+    stores = Stores.from_settings(settings)
+    daily = aggregate_year(stores, year)
+    stores.write_parquet(catalog.aggregate(year), daily)
+    return {
+        "flights": int(daily["flights"].sum()),
+        "airport_days": daily.height,
+        "airports": daily["airport"].n_unique(),
+    }

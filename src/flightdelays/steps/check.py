@@ -1,0 +1,33 @@
+"""The check step: the warehouse, the aggregate and the charts of a year agree."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flightdelays import catalog
+from flightdelays.catalog import Stores
+from flightdelays.errors import FlightDelaysError
+from flightdelays.warehouse.postgres import connect, year_in_table
+
+if TYPE_CHECKING:
+    from flightdelays.settings import Settings
+
+
+def check_step(settings: Settings, year: int) -> dict[str, int]:
+    """Fail unless table rows equal the aggregated groups, one chart per airport, no duplicates."""
+    stores = Stores.from_settings(settings)
+    aggregated = stores.read_parquet(catalog.aggregate(year))
+    charts = stores.charts(year)
+    with connect(settings.resolved_database_url()) as conn:
+        table = year_in_table(conn, year)
+    airports = aggregated["airport"].n_unique()
+    problems = []
+    if table.rows != aggregated.height:
+        problems.append(f"table has {table.rows} rows, aggregate has {aggregated.height} groups")
+    if table.duplicate_keys:
+        problems.append(f"table has {table.duplicate_keys} duplicate (airport, day) keys")
+    if len(charts) != airports:
+        problems.append(f"{len(charts)} charts for {airports} airports")
+    if problems:
+        raise FlightDelaysError(f"check of {year} failed: " + "; ".join(problems))
+    return {"rows": table.rows, "airports": airports, "anomalies": table.anomalies}

@@ -1,0 +1,1 @@
+"""The warehouse: PostgreSQL (`postgres`), whose local twin is the embedded server in `local`."""

@@ -1,0 +1,226 @@
+"""Bad raw input: each case gets a clear error naming the file, line and column where it can."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flightdelays.catalog import Stores
+from flightdelays.errors import RawFileError
+from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
+from flightdelays.steps.aggregate import aggregate_year
+from flightdelays.steps.extract import bad_rows
+
+GOOD = "2013-01-01,AA,1,JFK,LAX,900,905.0,5.0,,,,,1200,,,0.0,,0.0,360.0,,,2475.0,,,,,,"
+CANCELLED = "2013-01-02,AA,2,JFK,LAX,900,,,,,,,1200,,,1.0,B,0.0,360.0,,,2475.0,,,,,,"
+LATE = (
+    "2013-01-01,AA,3,JFK,LAX,900,931.0,31.0,18.0,949.0,1234.0,8.0,1200,1242.0,42.0,0.0,,0.0,"
+    "360.0,371.0,345.0,2475.0,20.0,0.0,22.0,0.0,0.0,"
+)
+
+
+def _cut(line: str, fields: int) -> str:
+    """The first `fields` fields of `line`, as if the line had been cut off after them."""
+    return ",".join(line.split(",")[:fields])
+
+
+def _store(tmp_path: Path, text: str) -> Stores:
+    (tmp_path / "2013.csv").write_text(text)
+    return Stores.in_folder(tmp_path)
+
+
+def test_good_file_aggregates(tmp_path: Path) -> None:
+    daily = aggregate_year(_store(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{CANCELLED}\n"), 2013)
+    assert daily["flights"].to_list() == [1, 1]
+    assert daily["cancelled"].to_list() == [0, 1]
+    assert daily["avg_dep_delay"].to_list() == [5.0, None]
+
+
+def test_header_written_by_pandas_aggregates(tmp_path: Path) -> None:
+    header = HEADER_LINE.removesuffix(",") + ",Unnamed: 27"
+    daily = aggregate_year(_store(tmp_path, f"{header}\n{GOOD}\n{CANCELLED}\n"), 2013)
+    assert daily["flights"].to_list() == [1, 1]
+
+
+def test_header_written_by_pandas_without_rows(tmp_path: Path) -> None:
+    header = HEADER_LINE.removesuffix(",") + ",Unnamed: 27"
+    error = _error(tmp_path, f"{header}\n")
+    assert "header but no rows" in str(error)
+    assert error.line == 2
+
+
+def test_generated_year_matches_its_labels_days(sample_raw_dir: Path) -> None:
+    daily = aggregate_year(Stores.in_folder(sample_raw_dir), 2011)
+    months = set(daily["flight_date"].dt.month().unique().to_list())
+    assert months == set(range(1, 13)) - {7}  # July 2011 is missing, and stays missing
+    assert daily["airport"].n_unique() > 250
+
+
+def _error(tmp_path: Path, text: str, year: int = 2013) -> RawFileError:
+    with pytest.raises(RawFileError) as caught:
+        aggregate_year(_store(tmp_path, text), year)
+    assert str(tmp_path / "2013.csv") in str(caught.value)
+    return caught.value
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(RawFileError, match="raw file does not exist"):
+        aggregate_year(Stores.in_folder(tmp_path), 2013)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    assert "file is empty" in str(_error(tmp_path, ""))
+
+
+def test_header_only(tmp_path: Path) -> None:
+    error = _error(tmp_path, HEADER_LINE + "\n")
+    assert "no rows" in error.problem
+
+
+def test_misnamed_column(tmp_path: Path) -> None:
+    header = HEADER_LINE.replace("DEP_DELAY", "DEPARTURE_DELAY")
+    error = _error(tmp_path, f"{header}\n{GOOD}\n")
+    assert (error.line, error.column) == (1, "8")
+    assert "'DEPARTURE_DELAY' where 'DEP_DELAY'" in error.problem
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    header = HEADER_LINE.replace("ORIGIN,", "")
+    error = _error(tmp_path, f"{header}\n{GOOD}\n")
+    assert error.line == 1
+    assert "no column 'ORIGIN'" in error.problem
+
+
+def test_non_numeric_delay(tmp_path: Path) -> None:
+    bad = GOOD.replace(",5.0,", ",five,")
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{GOOD}\n{bad}\n{GOOD}\n")
+    assert (error.line, error.column) == (4, "DEP_DELAY")
+    assert "five" in error.problem
+
+
+def test_truncated_last_line(tmp_path: Path) -> None:
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{GOOD}\n{GOOD[:40]}")
+    assert error.line == 4
+    assert "truncated" in error.problem
+
+
+def test_last_line_cut_inside_the_cause_columns(tmp_path: Path) -> None:
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{_cut(LATE, 24)}\n")
+    assert (error.line, error.column) == (3, "NAS_DELAY")
+    assert "last line is truncated: 24 of 28 fields" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("fields", "column"),
+    [(3, "ORIGIN"), (10, "WHEELS_ON"), (15, "CANCELLED"), (17, "DIVERTED")],
+)
+def test_short_line_in_the_middle(tmp_path: Path, fields: int, column: str) -> None:
+    short = _cut(GOOD, fields)
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{GOOD}\n{short}\n{GOOD}\n{CANCELLED}\n")
+    assert (error.line, error.column) == (4, column)
+    assert f"line is truncated: {fields} of 28 fields, missing from {column} on" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("joined", "fields"),
+    [
+        (_cut(GOOD, 10) + CANCELLED, 37),  # cut before DIVERTED: the flags are wrong
+        (_cut(LATE, 24) + GOOD, 51),  # cut after DIVERTED: every used column is right
+        (GOOD + CANCELLED, 55),  # two whole lines: every used column is right
+        (CANCELLED + LATE, 55),
+    ],
+    ids=["cut-before-diverted", "cut-after-diverted", "whole-lines", "whole-lines-cancelled"],
+)
+def test_lines_run_together(tmp_path: Path, joined: str, fields: int) -> None:
+    """A lost line break is an error even when the first line keeps every column read."""
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{joined}\n{GOOD}\n{CANCELLED}\n")
+    assert (error.line, error.column) == (3, None)
+    assert f"line is too long: {fields} fields, not 28 (a lost line break?)" in error.problem
+
+
+def test_whole_lines_run_together_deep_in_the_file(tmp_path: Path) -> None:
+    """Far past polars' first chunk, and nothing is returned: the second flight is not lost."""
+    before, after = [LATE, GOOD, CANCELLED] * 20_000, [GOOD, LATE] * 5_000
+    lines = [HEADER_LINE, *before, GOOD + LATE, *after]
+    error = _error(tmp_path, "\n".join(lines) + "\n")
+    assert (error.line, error.column) == (len(before) + 2, None)
+    assert "line is too long: 55 fields, not 28 (a lost line break?)" in error.problem
+
+
+def test_first_problem_is_reported(tmp_path: Path) -> None:
+    late_date = GOOD.replace("2013-01-01", "2014-01-01")
+    text = f"{HEADER_LINE}\n{GOOD}\n{late_date}\n{_cut(GOOD, 10)}\n{GOOD}\n"
+    error = _error(tmp_path, text)
+    assert (error.line, error.column) == (3, "FL_DATE")
+
+
+def test_empty_line_in_the_middle(tmp_path: Path) -> None:
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n\n{GOOD}\n")
+    assert error.line == 3
+    assert error.problem == "line is empty"
+
+
+@pytest.mark.parametrize("column", ["CANCELLED", "DIVERTED"])
+def test_flag_that_is_not_0_or_1(tmp_path: Path, column: str) -> None:
+    position = RAW_COLUMNS.index(column)
+    fields = GOOD.split(",")
+    fields[position] = "2.0"
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{','.join(fields)}\n{GOOD}\n")
+    assert (error.line, error.column) == (3, column)
+    assert f"{column} 2.0 is not 0 or 1" in error.problem
+
+
+def test_empty_cause_columns_are_accepted(tmp_path: Path) -> None:
+    """Cause columns are filled only for flights 15 minutes late or more; empty is no damage."""
+    assert LATE.count(",") == GOOD.count(",") == CANCELLED.count(",") == 27
+    text = f"{HEADER_LINE}\n{LATE}\n{GOOD}\n{CANCELLED}\n{LATE}\n{GOOD}\n"
+    daily = aggregate_year(_store(tmp_path, text), 2013)
+    assert daily["flights"].to_list() == [4, 1]
+    assert daily["departed"].to_list() == [4, 0]
+    assert daily["share_delayed_15"].to_list() == [0.5, None]
+
+
+def test_dates_outside_the_year(tmp_path: Path) -> None:
+    other = GOOD.replace("2013-01-01", "2014-01-01")
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{other}\n")
+    assert (error.line, error.column) == (3, "FL_DATE")
+    assert "outside the file's year 2013" in error.problem
+
+
+def test_bad_airport_code(tmp_path: Path) -> None:
+    other = GOOD.replace(",JFK,", ",J-K,")
+    error = _error(tmp_path, f"{HEADER_LINE}\n{GOOD}\n{GOOD}\n{other}\n")
+    assert (error.line, error.column) == (4, "ORIGIN")
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        (("2013-02-30", "JFK", "1.0", "0.0", "0.0"), "FL_DATE", "not a YYYY-MM-DD date"),
+        (("2012-12-31", "JFK", "1.0", "0.0", "0.0"), "FL_DATE", "outside the file's year 2013"),
+        (("2013-01-01", "jfk", "1.0", "0.0", "0.0"), "ORIGIN", "not an airport code"),
+        (("2013-01-01", "JFKX", "1.0", "0.0", "0.0"), "ORIGIN", "not an airport code"),
+        (
+            ("2013-01-01", "JFK", "late", "0.0", "0.0"),
+            "DEP_DELAY",
+            "DEP_DELAY late is not a number",
+        ),
+        (("2013-01-01", "JFK", "1.0", "yes", "0.0"), "CANCELLED", "not a number"),
+        (("2013-01-01", "JFK", "1.0", "0.0", "900"), "DIVERTED", "DIVERTED 900 is not 0 or 1"),
+        (("2013-01-01", "JFK", "1.0", "0.0", None), "DIVERTED", "DIVERTED is empty"),
+    ],
+)
+def test_bad_rows_names_line_and_column(
+    row: tuple[str, str, str, str, str | None], column: str, fragment: str
+) -> None:
+    good = ("2013-01-01", "JFK", "", "1.0", "0.0")
+    frame = pl.LazyFrame(
+        [good, row, good],
+        schema=["FL_DATE", "ORIGIN", "DEP_DELAY", "CANCELLED", "DIVERTED"],
+        orient="row",
+    ).with_columns(pl.col("DEP_DELAY").replace("", None))
+    found = bad_rows(frame.with_row_index("line", offset=2), 2013).collect()
+    assert found.height == 1
+    assert found.row(0, named=True)["line"] == 3
+    assert found.row(0, named=True)["column"] == column
+    assert fragment in found.row(0, named=True)["problem"]
