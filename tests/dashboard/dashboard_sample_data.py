@@ -4,8 +4,8 @@ Prefers the project's own pipeline: `flightdelays generate` writes a small raw y
 pipeline's aggregate, detect and load steps (the Airflow DAG's tasks, in one process) fill the
 table. The chart step is left out: rendering ~350 PNGs is the pipeline's business, not the
 dashboard's, and costs a minute. Without the pipeline, it creates the tables from
-src/flightdelays/warehouse/migrations/ and inserts a year of synthetic but plausible rows: eight airports,
-every day of 2013, seasonal delays and a few anomalous days of each signal.
+src/flightdelays/warehouse/migrations/ and inserts a year of synthetic but plausible rows: eight
+airports, every day of 2013, seasonal delays and a few anomalous days of each signal.
 """
 
 from __future__ import annotations
