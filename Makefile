@@ -39,6 +39,7 @@ lint: setup
 # Speed and memory: figures go to bench/results/*.json and *.md (a full-scale year is generated once).
 bench: setup
 	$(BIN)/python -m bench.run_year
+	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.detect
 	$(BIN)/python -m bench.charts --raw .data/bench/raw-1.0
 

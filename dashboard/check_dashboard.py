@@ -83,14 +83,15 @@ def admin_password() -> str:
 
 def check(
     url: str,
-    user: str,
-    password: str,
+    login: tuple[str, str],
     screenshot: Path,
     *,
     dashboard: str = "flight-delays",
     timeout: float = 120,
 ) -> list[ChartReport]:
-    """Log in, open the dashboard, wait for every chart, screenshot it, report each chart."""
+    """Log in as `login` (user, password), open the dashboard, wait for every chart, screenshot
+    it, report each chart."""
+    user, password = login
     from playwright.sync_api import Response, sync_playwright
 
     answers: dict[int, dict[str, list[Any]]] = {}
@@ -202,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     reports = check(
         args.url,
-        args.user,
-        admin_password(),
+        (args.user, admin_password()),
         args.screenshot,
         dashboard=args.dashboard,
         timeout=args.timeout,

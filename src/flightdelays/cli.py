@@ -151,7 +151,7 @@ def db_url(args: argparse.Namespace) -> None:
 
 def evaluate(args: argparse.Namespace) -> None:
     """Measure every detector on labelled generated years and the real 2013 NYC data."""
-    from flightdelays.research.evaluate import DEFAULT_SEEDS, run_evaluation
+    from flightdelays.research.evaluate import DEFAULT_SEEDS, Samples, run_evaluation
     from flightdelays.research.evaluation_report import markdown_table, write_report
 
     args.seeds = args.seeds or ",".join(map(str, DEFAULT_SEEDS))
@@ -161,10 +161,7 @@ def evaluate(args: argparse.Namespace) -> None:
         raise ConfigError(f"{args.seeds!r} is not a list of seeds like 1,2,3") from None
     years = parse_years(args.years)
     result = run_evaluation(
-        seeds=seeds,
-        years=years,
-        scale=args.scale,
-        storm_strength=args.storm_strength,
+        Samples(seeds, years, args.scale, args.storm_strength),
         progress=_progress,
     )
     command = (

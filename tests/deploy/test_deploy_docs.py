@@ -80,7 +80,7 @@ def test_quicksight_manifest_reads_the_yearly_exports(guide: str, deploy_dir: Pa
 
 
 def test_guide_gives_the_export_header_of_the_table(guide: str, repo_root: Path) -> None:
-    migration = repo_root / "src" / "flightdelays" / "migrations" / "001_daily_airport_delays.sql"
+    migration = repo_root / "src/flightdelays/warehouse/migrations/001_daily_airport_delays.sql"
     columns = table_columns(migration, "daily_airport_delays")
     assert len(columns) == 17
     assert ",".join(columns) in guide.splitlines()

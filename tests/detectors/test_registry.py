@@ -15,7 +15,7 @@ from flightdelays.detectors import (
     register,
     unregister,
 )
-from flightdelays.detectors.base import add_verdict
+from flightdelays.detectors.base import VerdictRule, add_verdict
 from flightdelays.errors import ConfigError
 from flightdelays.schema import DAILY_COLUMNS, TABLE_COLUMNS
 
@@ -96,8 +96,7 @@ def test_verdict_names_the_signal_and_ignores_missing_scores() -> None:
     verdict = add_verdict(
         scored([5.0, 0.0, 5.0, None, 3.5], [0.0, 5.0, 5.0, None, 3.5]),
         "test",
-        delay_threshold=4.0,
-        cancellation_threshold=4.0,
+        VerdictRule(delay_threshold=4.0, cancellation_threshold=4.0),
     )
     assert verdict["anomaly_signal"].to_list() == ["delay", "cancellations", "both", None, None]
     assert verdict["is_anomaly"].to_list() == [True, True, True, False, False]
@@ -107,9 +106,7 @@ def test_joint_threshold_makes_two_moderate_signals_both() -> None:
     verdict = add_verdict(
         scored([3.5, 3.5], [3.5, 1.0]),
         "test",
-        delay_threshold=4.0,
-        cancellation_threshold=4.0,
-        joint_threshold=3.0,
+        VerdictRule(delay_threshold=4.0, cancellation_threshold=4.0, joint_threshold=3.0),
     )
     assert verdict["anomaly_signal"].to_list() == ["both", None]
 
@@ -118,14 +115,16 @@ def test_a_signal_that_does_not_matter_never_fires() -> None:
     verdict = add_verdict(
         scored([9.0, 9.0], [0.0, 0.0]).with_columns(extra=pl.Series([20.0, 5.0])),
         "test",
-        delay_threshold=4.0,
-        cancellation_threshold=4.0,
-        delay_matters=pl.col("extra") >= 15,
+        VerdictRule(
+            delay_threshold=4.0, cancellation_threshold=4.0, delay_matters=pl.col("extra") >= 15
+        ),
     )
     assert verdict["is_anomaly"].to_list() == [True, False]
 
 
 def test_unjudged_rows_never_fire() -> None:
     frame = scored([9.0], [9.0]).with_columns(judged=pl.lit(False))
-    verdict = add_verdict(frame, "test", delay_threshold=4.0, cancellation_threshold=4.0)
+    verdict = add_verdict(
+        frame, "test", VerdictRule(delay_threshold=4.0, cancellation_threshold=4.0)
+    )
     assert verdict["is_anomaly"].to_list() == [False]

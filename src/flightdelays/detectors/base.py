@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import polars as pl
@@ -23,16 +24,18 @@ class Detector(Protocol):
         ...
 
 
-def add_verdict(
-    scored: pl.DataFrame,
-    name: str,
-    *,
-    delay_threshold: float,
-    cancellation_threshold: float,
-    joint_threshold: float | None = None,
-    delay_matters: pl.Expr | None = None,
-    cancellations_matter: pl.Expr | None = None,
-) -> pl.DataFrame:
+@dataclass(frozen=True)
+class VerdictRule:
+    """When a score makes an anomaly (see `add_verdict`)."""
+
+    delay_threshold: float
+    cancellation_threshold: float
+    joint_threshold: float | None = None
+    delay_matters: pl.Expr | None = None
+    cancellations_matter: pl.Expr | None = None
+
+
+def add_verdict(scored: pl.DataFrame, name: str, rule: VerdictRule) -> pl.DataFrame:
     """The rows as stored (`TABLE_COLUMNS`): which signal fired, if any, on judged rows.
 
     `scored` has delay_score, expected_dep_delay, cancellation_score,
@@ -42,16 +45,19 @@ def add_verdict(
     conditions a signal must also meet (e.g. "at least 25 minutes later than expected").
     """
     judged = pl.col("judged").fill_null(False)
-    delay_big = (delay_matters if delay_matters is not None else pl.lit(True)).fill_null(False)
+    always = pl.lit(True)
+    delay_big = (rule.delay_matters if rule.delay_matters is not None else always).fill_null(False)
     cancellations_big = (
-        cancellations_matter if cancellations_matter is not None else pl.lit(True)
+        rule.cancellations_matter if rule.cancellations_matter is not None else always
     ).fill_null(False)
-    delay_high = (pl.col("delay_score") > delay_threshold).fill_null(False)
-    cancellations_high = (pl.col("cancellation_score") > cancellation_threshold).fill_null(False)
-    if joint_threshold is not None:
+    delay_high = (pl.col("delay_score") > rule.delay_threshold).fill_null(False)
+    cancellations_high = (pl.col("cancellation_score") > rule.cancellation_threshold).fill_null(
+        False
+    )
+    if rule.joint_threshold is not None:
         together = (
-            (pl.col("delay_score") > joint_threshold)
-            & (pl.col("cancellation_score") > joint_threshold)
+            (pl.col("delay_score") > rule.joint_threshold)
+            & (pl.col("cancellation_score") > rule.joint_threshold)
         ).fill_null(False)
         delay_high = delay_high | (together & cancellations_big)
         cancellations_high = cancellations_high | (together & delay_big)
@@ -84,4 +90,4 @@ def no_scores(daily: pl.DataFrame, name: str) -> pl.DataFrame:
             "expected_cancelled_share",
         )
     ).with_columns(judged=pl.lit(False))
-    return add_verdict(scored, name, delay_threshold=0.0, cancellation_threshold=0.0)
+    return add_verdict(scored, name, VerdictRule(delay_threshold=0.0, cancellation_threshold=0.0))

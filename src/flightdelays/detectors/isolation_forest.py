@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from sklearn.ensemble import IsolationForest as _Forest
 
-from flightdelays.detectors.base import add_verdict, no_scores
+from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
 from flightdelays.detectors.robust_zscore import robust_scores
 
 CONTAMINATION = 0.01
@@ -58,4 +58,6 @@ class IsolationForestDetector:
             )
             for column in ("delay_score", "cancellation_score")
         )
-        return add_verdict(scored, self.name, delay_threshold=0.0, cancellation_threshold=0.0)
+        return add_verdict(
+            scored, self.name, VerdictRule(delay_threshold=0.0, cancellation_threshold=0.0)
+        )

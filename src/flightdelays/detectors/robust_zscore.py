@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from flightdelays.detectors.base import add_verdict, no_scores
+from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
 
 MIN_DEPARTED = 5
 """Fewer departures than this make a day's mean too noisy to judge."""
@@ -76,6 +76,8 @@ class RobustZScore:
         return add_verdict(
             robust_scores(daily),
             self.name,
-            delay_threshold=self.delay_threshold,
-            cancellation_threshold=self.cancellation_threshold,
+            VerdictRule(
+                delay_threshold=self.delay_threshold,
+                cancellation_threshold=self.cancellation_threshold,
+            ),
         )

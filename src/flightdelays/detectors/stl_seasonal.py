@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from statsmodels.tsa.seasonal import STL
 
-from flightdelays.detectors.base import add_verdict, no_scores
+from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
 from flightdelays.detectors.grid import Grid, per_airport
 from flightdelays.detectors.robust_zscore import (
     DELAY_SPREAD_FLOOR,
@@ -93,6 +93,8 @@ class SeasonalSTL:
         return add_verdict(
             scored,
             self.name,
-            delay_threshold=self.delay_threshold,
-            cancellation_threshold=self.cancellation_threshold,
+            VerdictRule(
+                delay_threshold=self.delay_threshold,
+                cancellation_threshold=self.cancellation_threshold,
+            ),
         )

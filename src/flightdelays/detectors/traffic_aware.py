@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
-from flightdelays.detectors.base import add_verdict, no_scores
+from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
 from flightdelays.detectors.grid import (
     Grid,
     per_airport,
@@ -175,9 +175,11 @@ class TrafficAware:
         return add_verdict(
             scored,
             self.name,
-            delay_threshold=self.delay_threshold,
-            cancellation_threshold=self.cancellation_threshold,
-            joint_threshold=self.joint_threshold,
-            delay_matters=extra_minutes >= self.min_extra_minutes,
-            cancellations_matter=extra_share >= self.min_extra_share,
+            VerdictRule(
+                delay_threshold=self.delay_threshold,
+                cancellation_threshold=self.cancellation_threshold,
+                joint_threshold=self.joint_threshold,
+                delay_matters=extra_minutes >= self.min_extra_minutes,
+                cancellations_matter=extra_share >= self.min_extra_share,
+            ),
         )

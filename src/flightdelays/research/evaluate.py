@@ -315,16 +315,26 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Samples:
+    """Which labelled years to generate: seeds x years, at a scale and storm strength."""
+
+    seeds: Sequence[int] = DEFAULT_SEEDS
+    years: Sequence[int] = DEFAULT_YEARS
+    scale: float = DEFAULT_SCALE
+    storm_strength: float = 1.0
+
+
 def run_evaluation(
+    samples: Samples = Samples(),
     *,
-    seeds: Sequence[int] = DEFAULT_SEEDS,
-    years: Sequence[int] = DEFAULT_YEARS,
-    scale: float = DEFAULT_SCALE,
-    storm_strength: float = 1.0,
     detectors: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> Evaluation:
-    """Generate each (seed, year) in a temporary folder, run every detector, and measure."""
+    """Generate each (seed, year) of `samples` in a temporary folder, run every detector, and
+    measure."""
+    seeds, years, scale = samples.seeds, samples.years, samples.scale
+    storm_strength = samples.storm_strength
     from flightdelays.research.generate import MISSING_MONTHS, holidays
 
     names = list(detectors or available())
