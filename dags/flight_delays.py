@@ -37,7 +37,7 @@ from airflow.sdk import (
 )
 
 from flightdelays.catalog import FIRST_YEAR, LAST_YEAR
-from flightdelays.errors import FlightDelaysError
+from flightdelays.errors import FlightDelaysError, OutsideError
 
 DEFAULT_ARGS = {
     "owner": "flightdelays",
@@ -48,6 +48,11 @@ DEFAULT_ARGS = {
     # Bad input and failed checks give the same result when retried: fail at once.
     "retry_policy": ExceptionRetryPolicy(
         rules=[
+            RetryRule(
+                exception=OutsideError,
+                action=RetryAction.RETRY,
+                reason="S3 or the database failed or refused: it may answer later",
+            ),
             RetryRule(
                 exception=FlightDelaysError,
                 action=RetryAction.FAIL,

@@ -1,10 +1,19 @@
-"""Errors a user can act on: each names the file and, where known, the line and column."""
+"""Errors a user can act on: each names what failed and where, and says how the command exits.
+
+- `RawFileError`, `ConfigError` (exit status 2): bad input or a bad setting; a retry gives the
+  same result.
+- `OutsideError` (exit status 3): S3 or the database failed or refused, after the step's own
+  retries; worth retrying later (Airflow does).
+- `CheckError` (exit status 4): the year's outputs disagree with each other.
+"""
 
 from __future__ import annotations
 
 
 class FlightDelaysError(Exception):
     """Base class of every error the pipeline raises on purpose."""
+
+    exit_status = 2
 
 
 class RawFileError(FlightDelaysError):
@@ -27,3 +36,15 @@ class RawFileError(FlightDelaysError):
 
 class ConfigError(FlightDelaysError):
     """A setting is missing or malformed."""
+
+
+class OutsideError(FlightDelaysError):
+    """An outside system (object store, database) failed or refused, after retries."""
+
+    exit_status = 3
+
+
+class CheckError(FlightDelaysError):
+    """A year's table, aggregate and charts disagree."""
+
+    exit_status = 4

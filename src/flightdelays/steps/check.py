@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flightdelays import catalog
 from flightdelays.catalog import Stores
-from flightdelays.errors import FlightDelaysError
+from flightdelays.errors import CheckError
 from flightdelays.warehouse.postgres import connect, year_in_table
 
 if TYPE_CHECKING:
@@ -29,5 +29,5 @@ def check_step(settings: Settings, year: int) -> dict[str, int]:
     if len(charts) != airports:
         problems.append(f"{len(charts)} charts for {airports} airports")
     if problems:
-        raise FlightDelaysError(f"check of {year} failed: " + "; ".join(problems))
+        raise CheckError(f"check of {year} failed: " + "; ".join(problems))
     return {"rows": table.rows, "airports": airports, "anomalies": table.anomalies}
