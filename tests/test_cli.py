@@ -105,3 +105,94 @@ def test_db_url_hold_serves_the_embedded_database_until_interrupted(tmp_path: Pa
         assert "Ctrl-C" in held.stderr.read()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(url, connect_timeout=3).close()
+
+
+def _run(*args: str, environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it: a process, its exit status and its output."""
+    command = [sys.executable, "-m", "flightdelays.cli", *args]
+    env = {**os.environ, **(environ or {})}
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert "Traceback" not in done.stderr
+    assert len(errors) == 1, done.stderr
+    return errors[0]
+
+
+def test_a_bad_setting_names_the_variable(tmp_path: Path) -> None:
+    done = _run(
+        "run",
+        "--year",
+        "2013",
+        environ={"FLIGHTDELAYS_CHART_WORKERS": "abc", "FLIGHTDELAYS_DATA_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 2
+    assert "FLIGHTDELAYS_CHART_WORKERS='abc'" in _one_error_line(done)
+
+
+def test_a_lake_that_is_a_file_is_named(
+    tmp_path: Path, sample_raw_dir: Path, database_url: str
+) -> None:
+    lake = tmp_path / "lake"
+    lake.write_text("not a folder")
+    done = _run(
+        "run",
+        "--year",
+        "2013",
+        "--raw-url",
+        sample_raw_dir.as_uri(),
+        "--lake-url",
+        lake.as_uri(),
+        "--database-url",
+        database_url,
+    )
+    assert done.returncode == 2
+    assert f"{lake.as_uri()} is a file, not a folder" in _one_error_line(done)
+
+
+def test_a_database_that_is_down_fails_before_the_lake_is_touched(
+    tmp_path: Path, sample_raw_dir: Path
+) -> None:
+    lake = tmp_path / "lake"
+    down = "postgresql://etl:sentinel-pw@127.0.0.1:9/flightdelays"
+    done = _run(
+        "run",
+        "--year",
+        "2013",
+        "--raw-url",
+        sample_raw_dir.as_uri(),
+        "--lake-url",
+        lake.as_uri(),
+        "--database-url",
+        down,
+    )
+    line = _one_error_line(done)
+    assert done.returncode == 3
+    assert "database flightdelays on 127.0.0.1:9 as etl" in line
+    assert "attempts" in line
+    assert "sentinel-pw" not in done.stderr + done.stdout
+    assert [path.name for path in lake.rglob("*") if path.is_file()] == []
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    done = _run(
+        "--debug",
+        "run",
+        "--year",
+        "2013",
+        environ={"FLIGHTDELAYS_CHART_WORKERS": "0", "FLIGHTDELAYS_DATA_DIR": str(tmp_path)},
+    )
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr
+    assert "ConfigError" in done.stderr
+
+
+def test_db_url_masks_the_password_unless_asked() -> None:
+    url = "postgresql://etl:sentinel-pw@db.example:5432/flightdelays"
+    shown = _run("db-url", "--database-url", url)
+    assert shown.returncode == 0
+    assert shown.stdout.strip() == "postgresql://etl:***@db.example:5432/flightdelays"
+    revealed = _run("db-url", "--show-password", "--database-url", url)
+    assert revealed.stdout.strip() == url

@@ -13,14 +13,18 @@ year never touches another year's data. `Stores` reads and writes the datasets o
 | `chart` | lake | `charts/<YEAR>/<AIRPORT>.png` |
 | `chart_index_page`, `chart_index_json` | lake | `charts/<YEAR>/index.html`, `index.json` |
 | `export` | lake | `exports/<YEAR>.csv` |
+| `probe` | lake | `_probes/<YEAR>-<TOKEN>` (written and deleted at once, before a run rewrites) |
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Literal
+
+from flightdelays.errors import FlightDelaysError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -83,8 +87,16 @@ def chart(year: Year, airport: str) -> Dataset:
 
 
 def is_chart(key: str) -> bool:
-    """Whether a key in a charts folder is an airport's chart (not the index)."""
-    return key.endswith(".png")
+    """Whether a key is an airport's chart as the pipeline names it (not the index, nor a file
+    a person put in the folder)."""
+    return re.fullmatch(r"charts/\d{4}/[A-Z0-9]{3}\.png", key) is not None
+
+
+def is_output(key: str) -> bool:
+    """Whether a key in a charts folder is one the charts step writes (and so may remove)."""
+    year = key.split("/")[1] if key.count("/") == 2 else ""
+    indexes = {chart_index_page(year).key, chart_index_json(year).key}
+    return is_chart(key) or key in indexes
 
 
 def chart_index_page(year: Year) -> Dataset:
@@ -100,6 +112,11 @@ def chart_index_json(year: Year) -> Dataset:
 def export(year: Year) -> Dataset:
     """The year's rows as loaded, as CSV for SageMaker, QuickSight and the like."""
     return Dataset("lake", f"exports/{year}.csv", CSV)
+
+
+def probe(year: Year, token: str) -> Dataset:
+    """An empty object a run writes and deletes to learn that it may write the lake."""
+    return Dataset("lake", f"_probes/{year}-{token}", "text/plain")
 
 
 class Stores:
@@ -136,7 +153,11 @@ class Stores:
         return self.store(dataset).exists(dataset.key)
 
     def read_bytes(self, dataset: Dataset) -> bytes:
-        return self.store(dataset).read_bytes(dataset.key)
+        try:
+            return self.store(dataset).read_bytes(dataset.key)
+        except FileNotFoundError:
+            where = self.location(dataset)
+            raise FlightDelaysError(f"{where} does not exist: its step has not run") from None
 
     def write_bytes(self, dataset: Dataset, data: bytes) -> None:
         self.store(dataset).write_bytes(dataset.key, data, dataset.content_type)

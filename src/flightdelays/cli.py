@@ -131,7 +131,8 @@ def print_summary(settings: Settings, summaries: list[YearSummary]) -> None:
 def db_url(args: argparse.Namespace) -> None:
     """Print the database URL; with --hold, keep the embedded server up until Ctrl-C."""
     settings = _settings(args)
-    print(settings.resolved_database_url(), flush=True)
+    url = settings.resolved_database_url()
+    print(url if args.show_password else masked(url), flush=True)
     if settings.database_url is not None:
         return
     if not args.hold:
@@ -147,6 +148,27 @@ def db_url(args: argparse.Namespace) -> None:
         signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(0.5):  # a short wait, so the signal handler gets to run
         pass
+
+
+MASK = "***"
+
+
+def masked(url: str) -> str:
+    """`url` with its password, if any, replaced by `***`."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # a URL that does not parse is not printed: it may hold a password
+        return "(a database URL that does not parse)"
+    if not parts.get("password"):
+        return url
+    if "://" in url:  # keep the user's URL form; only the password changes
+        scheme, rest = url.split("://", 1)
+        credentials, at, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:{MASK}{at}{host}"
+    return make_conninfo(url, password=MASK)
 
 
 def evaluate(args: argparse.Namespace) -> None:
@@ -210,6 +232,7 @@ def airflow_serve(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flightdelays", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     commands = parser.add_subparsers(dest="command", required=True)
 
     sample = commands.add_parser("generate", help="write sample raw files with anomaly labels")
@@ -242,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     url.add_argument(
         "--hold", action="store_true", help="keep the embedded PostgreSQL up until Ctrl-C"
     )
+    url.add_argument(
+        "--show-password", action="store_true", help="print the password (masked by default)"
+    )
     _add_location_flags(url)
     url.set_defaults(handler=db_url)
 
@@ -261,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument("--out", default="docs/detection-results.md", help="Markdown report")
     measure.set_defaults(handler=evaluate)
 
+    _add_airflow_commands(commands)
+    return parser
+
+
+def _add_airflow_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     airflow = commands.add_parser("airflow", help="run the pipeline's DAG with Airflow locally")
     airflow_commands = airflow.add_subparsers(dest="airflow_command", required=True)
     dags_help = "folder of the DAG file (default: FLIGHTDELAYS_DAGS_FOLDER or ./dags)"
@@ -283,16 +314,46 @@ def build_parser() -> argparse.ArgumentParser:
     airflow_serve_parser.add_argument("--port", type=int, default=8080)
     airflow_serve_parser.add_argument("--dags-folder", type=Path, help=dags_help)
     airflow_serve_parser.set_defaults(handler=airflow_serve)
-    return parser
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: stop as Ctrl-C would."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; every failure ends in one `error: …` line and its exit status (2 bad
+    input or setting, 3 an outside system, 4 a failed check, 1 a fault of ours, 130/143
+    interrupted), with the traceback only under --debug."""
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args.handler(args)
     except FlightDelaysError as error:
+        if args.debug:
+            raise
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
+    except (KeyboardInterrupt, Terminated) as stop:
+        print(
+            "error: interrupted; a year half done is redone whole by its next run", file=sys.stderr
+        )
+        return 143 if isinstance(stop, Terminated) else 130
+    except Exception as error:
+        if args.debug:
+            raise
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        print(
+            f"error: {type(error).__name__}: {first_line}"
+            " (a fault of ours: please report it with the output of --debug)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

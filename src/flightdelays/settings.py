@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flightdelays.detectors import DEFAULT_DETECTOR
+from flightdelays.errors import ConfigError
 from flightdelays.storage import S3Options
 
 
@@ -37,7 +38,7 @@ class Settings:
             database_url=env.get("FLIGHTDELAYS_DATABASE_URL") or None,
             data_dir=data_dir,
             detector=env.get("FLIGHTDELAYS_DETECTOR") or DEFAULT_DETECTOR,
-            chart_workers=int(env.get("FLIGHTDELAYS_CHART_WORKERS", "2")),
+            chart_workers=_workers(env.get("FLIGHTDELAYS_CHART_WORKERS", "2")),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -51,3 +52,16 @@ class Settings:
         from flightdelays.local.postgres import embedded_database_url
 
         return embedded_database_url(self.data_dir)
+
+
+def _workers(text: str) -> int:
+    """FLIGHTDELAYS_CHART_WORKERS as a count of processes, 1 to 64."""
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= 64:
+        raise ConfigError(
+            f"FLIGHTDELAYS_CHART_WORKERS={text!r} is not a number of processes (1-64)"
+        )
+    return workers

@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from flightdelays.errors import ConfigError
+from flightdelays.errors import ConfigError, OutsideError
 
 if TYPE_CHECKING:
     from obstore.store import LocalStore, S3Store
 
-# A lost connection or a 5xx is retried inside each call, a few times with back-off.
+# A lost connection or a 5xx is retried inside each call with back-off (about 15 s in all)
+# before the step gives up; the error then says how many retries were made.
 _RETRY: dict[str, Any] = {
-    "max_retries": 4,
+    "max_retries": 5,
     "backoff": {
-        "init_backoff": dt.timedelta(milliseconds=200),
+        "init_backoff": dt.timedelta(milliseconds=500),
         "max_backoff": dt.timedelta(seconds=5),
         "base": 2.0,
     },
@@ -138,7 +140,7 @@ class Store:
         if self._root is not None:
             if not create and not self._root.is_dir():
                 return None
-            self._backend = LocalStore(self._root, mkdir=True)
+            self._backend = LocalStore(self._root, mkdir=True, automatic_cleanup=True)
         else:
             options = self._options or {}
             config = {key: value for key, value in options.items() if key != "aws_allow_http"}
@@ -158,7 +160,8 @@ class Store:
         if store is None:
             return False
         try:
-            obstore.head(store, key)
+            with self._failures(key, "look up"):
+                obstore.head(store, key)
         except FileNotFoundError:
             return False
         return True
@@ -166,35 +169,40 @@ class Store:
     def size(self, key: str) -> int:
         import obstore
 
-        return int(obstore.head(self._existing(key), key)["size"])
+        with self._failures(key, "look up"):
+            return int(obstore.head(self._existing(key), key)["size"])
 
     def read_bytes(self, key: str) -> bytes:
         import obstore
 
-        return bytes(obstore.get(self._existing(key), key).bytes())
+        with self._failures(key, "read"):
+            return bytes(obstore.get(self._existing(key), key).bytes())
 
     def read_head(self, key: str, length: int) -> bytes:
         """The first `length` bytes of the object (fewer if it is shorter)."""
         import obstore
 
-        return bytes(obstore.get_range(self._existing(key), key, start=0, length=length))
+        with self._failures(key, "read"):
+            return bytes(obstore.get_range(self._existing(key), key, start=0, length=length))
 
     def read_tail(self, key: str, length: int) -> bytes:
         """The last `length` bytes of the object (fewer if it is shorter)."""
         import obstore
 
-        found = obstore.get(self._existing(key), key, options={"range": {"suffix": length}})
-        return bytes(found.bytes())
+        with self._failures(key, "read"):
+            found = obstore.get(self._existing(key), key, options={"range": {"suffix": length}})
+            return bytes(found.bytes())
 
     def write_bytes(self, key: str, data: bytes, content_type: str) -> None:
         """Write `key` whole: a reader sees the old object or the new one, never a part."""
         import obstore
 
-        store = self._store(create=True)
-        assert store is not None
-        # obstore's local store keeps no attributes; S3 objects keep their content type
-        attributes = None if self._root is not None else {"Content-Type": content_type}
-        obstore.put(store, key, data, attributes=attributes)  # type: ignore[arg-type]
+        with self._failures(key, "write"):
+            store = self._store(create=True)
+            assert store is not None
+            # obstore's local store keeps no attributes; S3 objects keep their content type
+            attributes = None if self._root is not None else {"Content-Type": content_type}
+            obstore.put(store, key, data, attributes=attributes)  # type: ignore[arg-type]
 
     def list(self, prefix: str) -> list[str]:
         """Keys below `prefix` (a folder, ending in `/`), sorted."""
@@ -203,7 +211,8 @@ class Store:
         store = self._store()
         if store is None:
             return []
-        found = obstore.list(store, prefix.rstrip("/") or None).collect()
+        with self._failures(prefix, "list"):
+            found = obstore.list(store, prefix.rstrip("/") or None).collect()
         return sorted(str(item["path"]) for item in found)
 
     def delete(self, keys: Iterable[str]) -> None:
@@ -213,11 +222,28 @@ class Store:
         store = self._store()
         if store is None or not wanted:
             return
-        if self._root is not None:
-            for key in wanted:  # a local delete of a missing file fails; missing is fine here
-                (self._root / key).unlink(missing_ok=True)
-            return
-        obstore.delete(store, wanted)
+        with self._failures(wanted[0], "delete"):
+            if self._root is not None:
+                for key in wanted:  # a local delete of a missing file fails; missing is fine
+                    (self._root / key).unlink(missing_ok=True)
+                return
+            obstore.delete(store, wanted)
+
+    @contextmanager
+    def _failures(self, key: str, action: str) -> Iterator[None]:
+        """Turn the store's failures into one-line errors naming the object (never a secret);
+        a missing object stays a `FileNotFoundError` for the caller to judge."""
+        from obstore.exceptions import BaseError, NotFoundError
+
+        try:
+            yield
+        except (FileNotFoundError, NotFoundError):
+            raise
+        except (BaseError, OSError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            if self._root is not None and self._root.exists() and not self._root.is_dir():
+                raise ConfigError(f"{self.url} is a file, not a folder") from None
+            raise OutsideError(f"could not {action} {self.location(key)}: {reason}") from None
 
     def _existing(self, key: str) -> LocalStore | S3Store:
         store = self._store()

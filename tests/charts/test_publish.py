@@ -53,9 +53,9 @@ def test_rerun_replaces_the_year_and_removes_stale_objects(
 
     figures = publish_charts(stores, 2013, detected.filter(pl.col("airport") != gone), workers=1)
 
-    assert figures["stale_removed"] == 2  # the airport without data, and the leftover
+    assert figures["stale_removed"] == 1  # the airport without data
     assert not store.exists(f"charts/2013/{gone}.png")
-    assert not store.exists("charts/2013/notes.txt")
+    assert store.exists("charts/2013/notes.txt")  # a person's file stays
     assert store.exists("charts/2011/KEEP.png")
     assert len(chart_keys(stores, 2013)) == figures["charts"]
 

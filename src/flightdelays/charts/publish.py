@@ -8,6 +8,7 @@ so a reader sees the old set or the new one, and a re-run leaves exactly the new
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing.context import BaseContext
@@ -42,13 +43,26 @@ def _forkserver() -> BaseContext:
     return context
 
 
+def die_with_parent() -> None:
+    """Have the kernel kill this worker when its parent dies (Linux), so a killed run leaves
+    no chart worker behind; the forkserver itself exits when the run that started it dies."""
+    import ctypes
+    import sys
+
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def render_charts(items: list[AirportYear], workers: int = 2) -> Iterator[bytes]:
     """The PNG of each of `items`, in order, drawn on `workers` processes (here if 1)."""
     if workers <= 1 or len(items) < 2 * workers:
         yield from map(render_chart, items)
         return
     chunk = max(1, min(MAX_CHUNK, len(items) // (2 * workers)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_forkserver(), initializer=die_with_parent
+    ) as pool:
         yield from pool.map(render_chart, items, chunksize=chunk)
 
 
@@ -71,10 +85,11 @@ def publish_charts(
     stores: Stores, year: int, detected: pl.DataFrame, workers: int = 2
 ) -> dict[str, int]:
     """Write the chart (`catalog.chart`) of every airport in `detected` (a year's stored
-    rows), `index.html` and `index.json` beside them, then delete every other object there.
+    rows), `index.html` and `index.json` beside them, then delete the charts step's other
+    outputs there (files a person put in the folder stay).
 
     Returns how many charts were written and how many stale objects (charts of airports no
-    longer in the data, leftovers of earlier runs) were removed.
+    longer in the data) were removed.
     """
     if workers > 1:
         _forkserver()  # starts importing matplotlib while this process cuts the rows
@@ -91,7 +106,9 @@ def publish_charts(
 
     written = set(_upload(stores, writes()))
     folder = catalog.charts_folder(year)
-    stale = [key for key in stores.lake.list(folder) if key not in written]
+    stale = [
+        key for key in stores.lake.list(folder) if key not in written and catalog.is_output(key)
+    ]
     stores.lake.delete(stale)
     return {
         "charts": len(items),

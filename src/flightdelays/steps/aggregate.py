@@ -64,7 +64,12 @@ def aggregate_year(stores: Stores, year: int) -> pl.DataFrame:
     Raises `RawFileError` naming the file, line and column of the first problem (see
     `extract.open_raw`).
     """
-    raw = extract.open_raw(stores, year)
+    return aggregate_raw(extract.open_raw(stores, year))
+
+
+def aggregate_raw(raw: extract.RawFile) -> pl.DataFrame:
+    """`aggregate_year` of a raw file already opened (its header and last line checked)."""
+    year = raw.year
     try:
         daily = daily_airport_delays(extract.flights(raw), year).collect(engine="streaming")
     except pl.exceptions.PolarsError as error:
@@ -77,9 +82,17 @@ def aggregate_year(stores: Stores, year: int) -> pl.DataFrame:
 
 
 def aggregate_step(settings: Settings, year: int) -> dict[str, int]:
-    """Aggregate the raw file into the lake's aggregate; flights, airport-days and airports."""
+    """Aggregate the raw file into the lake's aggregate; flights, airport-days and airports.
+
+    Once the raw file's header is checked, and before anything is written, the run checks that
+    it can write the lake and the database (`preflight`).
+    """
+    from flightdelays.preflight import preflight
+
     stores = Stores.from_settings(settings)
-    daily = aggregate_year(stores, year)
+    raw = extract.open_raw(stores, year)
+    preflight(settings, stores, year)  # before the lake is rewritten
+    daily = aggregate_raw(raw)
     stores.write_parquet(catalog.aggregate(year), daily)
     return {
         "flights": int(daily["flights"].sum()),
