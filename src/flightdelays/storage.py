@@ -4,7 +4,8 @@ Both kinds are served by obstore (Rust's `object_store`, the library polars' own
 built on), so the options that open a store are the very `storage_options` polars reads it with.
 S3 settings are explicit (`S3Options`, e.g. from an Airflow connection); fields left empty come
 from the standard AWS chain (environment, profile, SSO, instance role; `AWS_ENDPOINT_URL` for
-S3-compatible stores). Local writes are atomic: obstore writes a staging file and renames it.
+S3-compatible stores). Local writes are atomic: a partial file named after the writing process,
+renamed into place (an S3 object appears whole on its own).
 Credentials are never part of a store's URL or of its `repr`.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -198,11 +200,27 @@ class Store:
         import obstore
 
         with self._failures(key, "write"):
+            if self._root is not None:
+                _write_atomically(self._root / key, data)
+                return
             store = self._store(create=True)
             assert store is not None
-            # obstore's local store keeps no attributes; S3 objects keep their content type
-            attributes = None if self._root is not None else {"Content-Type": content_type}
-            obstore.put(store, key, data, attributes=attributes)  # type: ignore[arg-type]
+            obstore.put(store, key, data, attributes={"Content-Type": content_type})
+
+    def remove_orphans(self, prefix: str) -> list[str]:
+        """Delete the partial files of writers that died (local stores; S3 writes are whole),
+        never those of a live writer; the keys deleted."""
+        root = self._root
+        if root is None or not (root / prefix).is_dir():
+            return []
+        folder = root / prefix
+        removed: list[str] = []
+        for path in folder.rglob(".*" + _PARTIAL):
+            writer = _writer_pid(path.name)
+            if writer is not None and not _alive(writer):
+                path.unlink(missing_ok=True)
+                removed.append(path.relative_to(root).as_posix())
+        return removed
 
     def list(self, prefix: str) -> list[str]:
         """Keys below `prefix` (a folder, ending in `/`), sorted."""
@@ -250,6 +268,38 @@ class Store:
         if store is None:
             raise FileNotFoundError(self.location(key))
         return store
+
+
+_PARTIAL = ".partial"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` through a partial file named after this process, then rename it: a reader
+    never sees half a file, concurrent writers never share a partial file, and one left by a
+    killed writer can be told from a live writer's (`Store.remove_orphans`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{_PARTIAL}")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _writer_pid(name: str) -> int | None:
+    """The pid in a partial file's name (see `_write_atomically`)."""
+    parts = name.removesuffix(_PARTIAL).rsplit(".", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def open_store(url: str, s3: S3Options | None = None) -> Store:
