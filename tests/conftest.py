@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from flightdelays.research.generate import write_year
+from flightdelays.research.generate import HUBS, write_year
 
 SAMPLE_SCALE = 0.02
 SAMPLE_YEARS = (2011, 2013)
+HUB_AIRPORTS = HUBS[:8]
 
 
 def _server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -102,3 +103,37 @@ def sample_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for year in SAMPLE_YEARS:
         write_year(folder, year, scale=SAMPLE_SCALE, seed=7)
     return folder
+
+
+@pytest.fixture(scope="session")
+def hub_raw_dir(sample_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample raw years with only the flights leaving `HUB_AIRPORTS`: a run costs seconds."""
+    folder = tmp_path_factory.mktemp("hub-raw")
+    for source in sample_raw_dir.glob("????.csv"):
+        header, *rows = source.read_text().splitlines(keepends=True)
+        origin = header.split(",").index("ORIGIN")
+        kept = [row for row in rows if row.split(",", origin + 1)[origin] in HUB_AIRPORTS]
+        (folder / source.name).write_text(header + "".join(kept))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def hub_airports() -> tuple[str, ...]:
+    """The airports `hub_raw_dir` keeps."""
+    return tuple(HUB_AIRPORTS)
+
+
+def _places_holding(
+    secrets: list[str], files: Iterable[Path] = (), texts: Mapping[str, str] | None = None
+) -> list[str]:
+    """The files (by path) and named texts that hold any of `secrets`, in the order given."""
+    needles = [secret.encode() for secret in secrets]
+    found = [str(path) for path in files if any(needle in path.read_bytes() for needle in needles)]
+    found += [name for name, text in (texts or {}).items() if any(s in text for s in secrets)]
+    return found
+
+
+@pytest.fixture(scope="session")
+def find_secrets() -> Callable[..., list[str]]:
+    """`find_secrets(secrets, files=..., texts={name: text})`: where any of them was found."""
+    return _places_holding

@@ -184,9 +184,10 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
         "2013",
         environ={"FLIGHTDELAYS_CHART_WORKERS": "0", "FLIGHTDELAYS_DATA_DIR": str(tmp_path)},
     )
-    assert done.returncode != 0
+    assert done.returncode == 2  # the same status as without --debug
     assert "Traceback" in done.stderr
     assert "ConfigError" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("error: ")
 
 
 def test_db_url_masks_the_password_unless_asked() -> None:

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -327,14 +328,14 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends in one `error: …` line and its exit status (2 bad
     input or setting, 3 an outside system, 4 a failed check, 1 a fault of ours, 130/143
-    interrupted), with the traceback only under --debug."""
+    interrupted), with the traceback first only under --debug (same exit status)."""
     args = build_parser().parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args.handler(args)
     except FlightDelaysError as error:
         if args.debug:
-            raise
+            traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status
     except (KeyboardInterrupt, Terminated) as stop:
@@ -344,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143 if isinstance(stop, Terminated) else 130
     except Exception as error:
         if args.debug:
-            raise
+            traceback.print_exc()
         first_line = (str(error).strip().splitlines() or [""])[0]
         print(
             f"error: {type(error).__name__}: {first_line}"

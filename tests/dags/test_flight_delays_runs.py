@@ -1,23 +1,27 @@
 """Real runs of the DAG (`dag.test`) against PostgreSQL and an S3 API, through Airflow connections.
 
-The raw years are the shared sample cut down to a few hub airports, so that a run costs seconds.
+The raw years are the shared sample cut down to a few hub airports (`hub_raw_dir`), so that a run
+costs seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
 
-from flightdelays.local.airflow import YearRun, run_dag_year
+from flightdelays.local.airflow import LocalAirflow, YearRun, run_dag_year
 from flightdelays.pipeline import STEPS
-from flightdelays.research.generate import HUBS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from airflow.sdk import DAG
     from mypy_boto3_s3 import S3Client
 
@@ -28,20 +32,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`"),
 ]
 
-AIRPORTS = HUBS[:8]
 AWS_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
-
-
-@pytest.fixture(scope="module")
-def hub_raw_dir(sample_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample raw years with only the flights leaving a few hubs."""
-    folder = tmp_path_factory.mktemp("hub-raw")
-    for source in sample_raw_dir.glob("????.csv"):
-        header, *rows = source.read_text().splitlines(keepends=True)
-        origin = header.split(",").index("ORIGIN")
-        kept = [row for row in rows if row.split(",", origin + 1)[origin] in AIRPORTS]
-        (folder / source.name).write_text(header + "".join(kept))
-    return folder
 
 
 @pytest.fixture
@@ -100,42 +91,45 @@ def _tries(run: YearRun) -> dict[str, int]:
         return {str(task_id): int(tries) for task_id, tries in rows}
 
 
+def _s3_year(
+    run_env: pytest.MonkeyPatch, endpoint: str, bucket: str, raw: Path, secret: str = "testing"
+) -> S3Client:
+    """`raw` as the bucket's raw 2013 file; S3 reached only through the Airflow connection (the
+    process's own AWS variables are gone), with `secret` as its secret key."""
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    client.put_object(Bucket=bucket, Key="raw/2013.csv", Body=raw.read_bytes())
+    connection = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": secret,
+        "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"},
+    }
+    run_env.setenv("AIRFLOW_CONN_FLIGHTDELAYS_AWS", json.dumps(connection))
+    for key in AWS_VARIABLES:
+        run_env.delenv(key, raising=False)
+    run_env.setenv("AIRFLOW_VAR_FLIGHTDELAYS_RAW_URL", f"s3://{bucket}/raw")
+    run_env.setenv("AIRFLOW_VAR_FLIGHTDELAYS_LAKE_URL", f"s3://{bucket}/lake")
+    return client
+
+
 def test_a_run_fills_the_table_and_the_charts_and_a_rerun_leaves_them_identical(
     flight_dag: DAG,
     hub_raw_dir: Path,
+    hub_airports: tuple[str, ...],
     s3_endpoint: str,
     s3_bucket: str,
     database_url: str,
     run_env: pytest.MonkeyPatch,
 ) -> None:
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
-    client.put_object(
-        Bucket=s3_bucket, Key="raw/2013.csv", Body=(hub_raw_dir / "2013.csv").read_bytes()
-    )
-    # S3 only through the Airflow connection: the process's own AWS variables are gone.
-    run_env.setenv(
-        "AIRFLOW_CONN_FLIGHTDELAYS_AWS",
-        json.dumps(
-            {
-                "conn_type": "aws",
-                "login": "testing",
-                "password": "testing",
-                "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"},
-            }
-        ),
-    )
-    for key in AWS_VARIABLES:
-        run_env.delenv(key, raising=False)
-    run_env.setenv("AIRFLOW_VAR_FLIGHTDELAYS_RAW_URL", f"s3://{s3_bucket}/raw")
-    run_env.setenv("AIRFLOW_VAR_FLIGHTDELAYS_LAKE_URL", f"s3://{s3_bucket}/lake")
+    client = _s3_year(run_env, s3_endpoint, s3_bucket, hub_raw_dir / "2013.csv")
 
     first = run_dag_year(flight_dag, 2013)
 
@@ -144,10 +138,10 @@ def test_a_run_fills_the_table_and_the_charts_and_a_rerun_leaves_them_identical(
     rows, keys, digest = _table(database_url, 2013)
     figures = first.summary.figures
     assert rows == keys == figures["airport_days"] == figures["rows"] == figures["exported"]
-    assert figures["airports"] == len(AIRPORTS)
+    assert figures["airports"] == len(hub_airports)
     charts = _s3_charts(client, s3_bucket, 2013)
     pngs = sorted(key for key in charts if key.endswith(".png"))
-    assert pngs == sorted(f"lake/charts/2013/{airport}.png" for airport in AIRPORTS)
+    assert pngs == sorted(f"lake/charts/2013/{airport}.png" for airport in hub_airports)
     assert set(first.summary.seconds) == {step.name for step in STEPS}
 
     # A chart no longer in the year (say an airport dropped from the source) must go.
@@ -200,3 +194,45 @@ def test_a_bad_raw_file_fails_the_run_at_once_and_keeps_the_years_data(
     assert f"{raw / '2011.csv'}, line 4, column DEP_DELAY" in log
     assert _table(database_url, 2011) == table
     assert _files(lake) == files
+
+
+def test_the_connections_secrets_reach_no_log_xcom_or_lake_object(
+    flight_dag: DAG,
+    airflow_db: LocalAirflow,
+    hub_raw_dir: Path,
+    s3_endpoint: str,
+    s3_bucket: str,
+    run_env: pytest.MonkeyPatch,
+    find_secrets: Callable[..., list[str]],
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    secrets = ["sentinel-aws-secret-Sk9q", "sentinel-db-password-Pw7x"]
+    client = _s3_year(run_env, s3_endpoint, s3_bucket, hub_raw_dir / "2013.csv", secrets[0])
+    postgres = json.loads(os.environ["AIRFLOW_CONN_FLIGHTDELAYS_POSTGRES"])
+    run_env.setenv(  # the test server trusts local connections: the password is not checked
+        "AIRFLOW_CONN_FLIGHTDELAYS_POSTGRES", json.dumps({**postgres, "password": secrets[1]})
+    )
+    capfd.readouterr()
+
+    run = run_dag_year(flight_dag, 2013)
+
+    assert run.state == "success", run.task_states
+    captured = capfd.readouterr()
+    lake = {
+        item["Key"]: client.get_object(Bucket=s3_bucket, Key=item["Key"])["Body"].read()
+        for item in client.list_objects_v2(Bucket=s3_bucket).get("Contents", [])
+    }
+    assert any(key.endswith(".png") for key in lake)
+    # dag.test() runs the tasks in this process: their logs are its log records; Airflow's
+    # home holds the metadata database (XComs, rendered fields) and any log file.
+    files = [path for path in airflow_db.home.rglob("*") if path.is_file()]
+    assert "step load for 2013" in caplog.text, "the task logs were not seen"
+    assert any(path.name == "airflow.db" for path in files)
+    texts = {
+        "output": captured.out + captured.err,
+        "log records": caplog.text,
+        **{key: body.decode("utf-8", "replace") for key, body in lake.items()},
+    }
+    assert find_secrets(secrets, files=files, texts=texts) == []
