@@ -303,8 +303,8 @@ def _markdown(report: dict[str, Any]) -> str:
             "",
             f"Speed-up with every trick on: {report['speedup_wall']:.1f}x wall,"
             f" {report['speedup_cpu']:.1f}x CPU (least of the rounds). Target:"
-            f" {TARGET_SECONDS:.0f} s and {TARGET_SPEEDUP:.0f}x; met: {report['meets_target']}. With the cores to"
-            f" itself, ours would take about {report['idle_machine_estimate_seconds']:.0f} s"
+            f" {TARGET_SECONDS:.0f} s and {TARGET_SPEEDUP:.0f}x; met: {report['meets_target']}."
+            f" With the cores to itself, ours would take about {report['idle_machine_estimate_seconds']:.0f} s"
             f" (its CPU seconds over {report['workers']} cores).",
             "",
         ]
