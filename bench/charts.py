@@ -304,8 +304,9 @@ def _markdown(report: dict[str, Any]) -> str:
             f"Speed-up with every trick on: {report['speedup_wall']:.1f}x wall,"
             f" {report['speedup_cpu']:.1f}x CPU (least of the rounds). Target:"
             f" {TARGET_SECONDS:.0f} s and {TARGET_SPEEDUP:.0f}x; met: {report['meets_target']}."
-            f" With the cores to itself, ours would take about {report['idle_machine_estimate_seconds']:.0f} s"
-            f" (its CPU seconds over {report['workers']} cores).",
+            f" With the cores to itself, ours would take about"
+            f" {report['idle_machine_estimate_seconds']:.0f} s (its CPU seconds over"
+            f" {report['workers']} cores).",
             "",
         ]
     )
