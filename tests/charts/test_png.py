@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from flightdelays.charts.png import encode_png, png_size
+from flightdelays.charts.png import encode_png, pillow_png, png_size
 
 
 def test_encoded_png_decodes_to_the_same_pixels() -> None:
@@ -34,3 +34,13 @@ def test_refuses_what_is_not_an_rgb_image(shape: tuple[int, ...]) -> None:
 def test_png_size_refuses_other_files() -> None:
     with pytest.raises(ValueError, match="not a PNG"):
         png_size(b"GIF89a" + bytes(30))
+
+
+def test_pillow_png_decodes_to_the_same_pixels_as_ours() -> None:
+    pixels = np.random.default_rng(2).integers(0, 256, size=(6, 9, 3), dtype=np.uint8)
+
+    data = pillow_png(pixels)
+
+    assert png_size(data) == (9, 6)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), pixels)
+    assert data != encode_png(pixels)

@@ -8,9 +8,11 @@ import pytest
 
 from flightdelays import catalog
 from flightdelays.catalog import Stores
-from flightdelays.charts.figure import HEIGHT_PX, WIDTH_PX
+from flightdelays.charts.figure import HEIGHT_PX, WIDTH_PX, render_chart
 from flightdelays.charts.png import png_size
 from flightdelays.charts.publish import publish_charts
+from flightdelays.charts.series import airport_years
+from flightdelays.charts.tricks import Tricks
 from flightdelays.storage import open_store
 
 
@@ -100,3 +102,18 @@ def test_s3_objects_have_their_content_types(
     assert content_type(json_key) == "application/json"
     assert figures["stale_removed"] == 1
     assert len(chart_keys(stores, 2013)) == detected["airport"].n_unique()
+
+
+def test_tricks_switched_off_reach_the_workers(
+    tmp_path: Path, few_airports: dict[int, pl.DataFrame]
+) -> None:
+    detected = few_airports[2013]
+    stores = Stores.in_folder(tmp_path)
+    plain = Tricks(own_png=False, pillow_text=False, fast_y_axis=False)
+
+    publish_charts(stores, 2013, detected, workers=2, tricks=plain)
+
+    for item in airport_years(detected, 2013):
+        written = stores.lake.read_bytes(catalog.chart(2013, item.airport).key)
+        assert written == render_chart(item, plain)
+        assert written != render_chart(item)

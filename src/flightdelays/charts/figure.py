@@ -11,7 +11,8 @@ Speed: a process builds the figure once and renders the parts every chart shares
 months, axis labels) into a background image. A chart restores that image, replaces the
 artists' data (each series is one artist, not one per day) and draws only them, the y grid
 and ticks (`blit`) and the legends (each variant drawn once, then copied as pixels); Pillow
-adds the texts that change (`text`) and the PNG is written by `png`.
+adds the texts that change (`text`) and the PNG is written by `png`. Each of these tricks
+can be switched off on its own (`tricks.Tricks`), for the benchmark.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flightdelays.charts.blit import FastYAxis, LegendPixels
-from flightdelays.charts.png import encode_png
+from flightdelays.charts.png import encode_png, pillow_png
 from flightdelays.charts.series import AirportYear
 from flightdelays.charts.shapes import day_bars
 from flightdelays.charts.text import (
@@ -30,15 +31,18 @@ from flightdelays.charts.text import (
     NOTE_POINTS,
     TITLE_POINTS,
     Label,
+    draw_with_matplotlib,
     load_fonts,
     rgb_with_labels,
     text_width,
 )
 from flightdelays.charts.titles import chart_titles
+from flightdelays.charts.tricks import ALL_ON, Tricks
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.lines import Line2D
     from matplotlib.patches import PathPatch
 
@@ -123,30 +127,53 @@ def _isolated(values: np.ndarray) -> bool:
     return bool((present & ~before & ~after).any())
 
 
+_MARKS: dict[str, Any] = {"ls": "", "markeredgewidth": 0}
+"""Style of marks without a line: red triangles and dots on flagged days."""
+PANEL_LABELS = ("flights per day", "mean departure\ndelay (min)", "cancelled (%)")
+
+
+def _panels() -> tuple[FigureCanvasAgg, tuple[Axes, Axes, Axes]]:
+    """An Agg canvas whose figure holds the three styled panels sharing the day axis."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
+    canvas = FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM, hspace=0.1)
+    axes = figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.5, 1.1]})
+    for ax, label in zip(axes, PANEL_LABELS, strict=True):
+        _style_panel(ax, label)
+    axes[2].tick_params(which="minor", axis="x", labelbottom=True, labelsize=10)
+    axes[0].yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    return canvas, (axes[0], axes[1], axes[2])
+
+
+def _style_panel(ax: Axes, label: str) -> None:
+    """A panel's y label, grid, ticks and frame; its limits are set by each chart."""
+    ax.text(-0.058, 0.5, label, transform=ax.transAxes, rotation=90, ha="center", va="center")
+    ax.set_autoscale_on(False)
+    ax.grid(axis="x", which="major", color=GRID_COLOR, lw=0.8)
+    ax.grid(axis="y", which="major", color=GRID_COLOR, lw=0.8)  # drawn only without FastYAxis
+    ax.set_axisbelow(True)
+    ax.tick_params(which="minor", length=0)
+    ax.tick_params(which="major", axis="x", length=4, labelbottom=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
 class ChartFigure:
     """A figure with every artist of the chart, redrawn for one airport-year at a time."""
 
     def __init__(self) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Patch, PathPatch
-        from matplotlib.ticker import MaxNLocator
-
-        figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
-        self.canvas: Any = FigureCanvasAgg(figure)  # Agg's blitting methods have no type hints
-        figure.subplots_adjust(left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM, hspace=0.1)
-        axes = figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.5, 1.1]})
-        self.figure = figure
-        self.axes: tuple[Axes, Axes, Axes] = (axes[0], axes[1], axes[2])
-        flights_ax, _, share_ax = self.axes
+        canvas, self.axes = _panels()
+        self.canvas: Any = canvas  # Agg's blitting methods have no type hints
+        self.figure = canvas.figure
         self._days = 0
         self._backgrounds: dict[int, Any] = {}
         self._dynamic: list[list[Artist]] = [[], [], []]
         self.labels: list[Label] = []
         self.y_axes = [FastYAxis(ax, GRID_COLOR, HEIGHT_PX) for ax in self.axes]
-        for panel, y_axis in enumerate(self.y_axes):
-            self._dynamic[panel] += [y_axis.grid, y_axis.marks]
         self.legends = LegendPixels(
             self.canvas,
             loc="upper left",
@@ -156,59 +183,67 @@ class ChartFigure:
             handlelength=1.6,
             borderaxespad=0.0,
         )
+        self._add_spans()
+        self._add_flights()
+        self._add_signals()
+        self._add_legend_handles()
 
-        def bars(panel: int, color: str, alpha: float = 1.0, spans: bool = False) -> PathPatch:
-            ax = self.axes[panel]
-            patch = PathPatch(day_bars(np.zeros(0)), color=color, alpha=alpha, lw=0)
-            patch.set_animated(True)
-            if spans:  # x in days, y in axes fractions: a column or rug through the panel
-                patch.set_transform(ax.get_xaxis_transform())
-            ax.add_patch(patch)
-            self._dynamic[panel].append(patch)
-            return patch
+    def _bars(self, panel: int, color: str, alpha: float = 1.0, spans: bool = False) -> PathPatch:
+        """An empty bar series (one path) of `panel`, redrawn with every chart."""
+        from matplotlib.patches import PathPatch
 
-        def line(panel: int, color: str, **style: Any) -> Line2D:
-            artist = Line2D([], [], color=color, animated=True, **style)
-            self.axes[panel].add_line(artist)
-            self._dynamic[panel].append(artist)
-            return artist
+        ax = self.axes[panel]
+        patch = PathPatch(day_bars(np.zeros(0)), color=color, alpha=alpha, lw=0)
+        patch.set_animated(True)
+        if spans:  # x in days, y in axes fractions: a column or rug through the panel
+            patch.set_transform(ax.get_xaxis_transform())
+        ax.add_patch(patch)
+        self._dynamic[panel].append(patch)
+        return patch
 
-        marks: dict[str, Any] = {"ls": "", "markeredgewidth": 0}
-        self.file_missing = [bars(panel, MISSING_COLOR, 0.4, spans=True) for panel in range(3)]
-        self.anomaly_spans = [bars(panel, ANOMALY_COLOR, 0.2, spans=True) for panel in range(3)]
-        self.no_flights = bars(0, MISSING_COLOR, spans=True)
-        self.departed = bars(0, DEPARTED_COLOR)
-        self.cancelled = bars(0, CANCELLED_COLOR)
-        self.flight_marks = line(0, ANOMALY_COLOR, marker="v", ms=7, **marks)
-        self.delay = line(1, DELAY_COLOR, lw=1.0, ms=3)
-        self.expected_delay = line(1, EXPECTED_COLOR, lw=1.3, ls="--")
-        self.delay_marks = line(1, ANOMALY_COLOR, marker="o", ms=5, **marks)
-        self.share = line(2, CANCELLED_COLOR, lw=1.0, ms=3)
-        self.expected_share = line(2, EXPECTED_COLOR, lw=1.3, ls="--")
-        self.share_marks = line(2, ANOMALY_COLOR, marker="o", ms=5, **marks)
-        # Legends show fixed stand-ins: their pixels are reused, whatever the artists look like.
+    def _line(self, panel: int, color: str, **style: Any) -> Line2D:
+        """An empty line (or marks, without a line style) of `panel`, redrawn with every chart."""
+        from matplotlib.lines import Line2D
+
+        artist = Line2D([], [], color=color, animated=True, **style)
+        self.axes[panel].add_line(artist)
+        self._dynamic[panel].append(artist)
+        return artist
+
+    def _add_spans(self) -> None:
+        """Columns through every panel: days absent from the file, anomalous days."""
+        self.file_missing = [
+            self._bars(panel, MISSING_COLOR, 0.4, spans=True) for panel in range(3)
+        ]
+        self.anomaly_spans = [
+            self._bars(panel, ANOMALY_COLOR, 0.2, spans=True) for panel in range(3)
+        ]
+
+    def _add_flights(self) -> None:
+        """The flights panel: the no-flights rug, departed and cancelled bars, anomaly marks."""
+        self.no_flights = self._bars(0, MISSING_COLOR, spans=True)
+        self.departed = self._bars(0, DEPARTED_COLOR)
+        self.cancelled = self._bars(0, CANCELLED_COLOR)
+        self.flight_marks = self._line(0, ANOMALY_COLOR, marker="v", ms=7, **_MARKS)
+
+    def _add_signals(self) -> None:
+        """The delay and cancelled-share panels: the series, its expected value, flagged days."""
+        self.delay = self._line(1, DELAY_COLOR, lw=1.0, ms=3)
+        self.expected_delay = self._line(1, EXPECTED_COLOR, lw=1.3, ls="--")
+        self.delay_marks = self._line(1, ANOMALY_COLOR, marker="o", ms=5, **_MARKS)
+        self.share = self._line(2, CANCELLED_COLOR, lw=1.0, ms=3)
+        self.expected_share = self._line(2, EXPECTED_COLOR, lw=1.3, ls="--")
+        self.share_marks = self._line(2, ANOMALY_COLOR, marker="o", ms=5, **_MARKS)
+
+    def _add_legend_handles(self) -> None:
+        """Fixed stand-ins for legends: their pixels are reused, whatever the artists look like."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
         self.file_missing_handle = Patch(color=MISSING_COLOR, alpha=0.5, lw=0)
         self.no_flights_handle = Patch(color=MISSING_COLOR, lw=0)
         self.delay_handle = Line2D([], [], color=DELAY_COLOR, lw=1.0)
         self.share_handle = Line2D([], [], color=CANCELLED_COLOR, lw=1.0)
-
-        for ax, label in zip(
-            self.axes,
-            ("flights per day", "mean departure\ndelay (min)", "cancelled (%)"),
-            strict=True,
-        ):
-            ax.text(
-                -0.058, 0.5, label, transform=ax.transAxes, rotation=90, ha="center", va="center"
-            )
-            ax.set_autoscale_on(False)
-            ax.grid(axis="x", which="major", color=GRID_COLOR, lw=0.8)
-            ax.set_axisbelow(True)
-            ax.tick_params(which="minor", length=0)
-            ax.tick_params(which="major", axis="x", length=4, labelbottom=False)
-            for side in ("top", "right"):
-                ax.spines[side].set_visible(False)
-        share_ax.tick_params(which="minor", axis="x", labelbottom=True, labelsize=10)
-        flights_ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
 
     def _use_year(self, year: int, days: int) -> None:
         """Set the month axis for a year of `days` days; render its background once."""
@@ -294,32 +329,57 @@ class ChartFigure:
             share.append((self.share_marks, LABEL_SHARE_FLAG))
         return [flights, delay, share]
 
-    def draw(self, data: AirportYear) -> ChartMarks:
-        """Draw `data` onto the canvas; what the chart marks."""
-        self._use_year(data.year, data.days)
-        self._set_series(data)
-        self.canvas.restore_region(self._backgrounds[data.days])
-        tick_labels = [label for y_axis in self.y_axes for label in y_axis.update()]
-        for ax, artists in zip(self.axes, self._dynamic, strict=True):
+    def _draw_panels(self, fast_y_axis: bool) -> list[Label]:
+        """Draw each panel's y axis, series and frame over the background; the y tick labels
+        left for Pillow (none with matplotlib's own y axis, which draws its labels)."""
+        tick_labels: list[Label] = []
+        for ax, y_axis, artists in zip(self.axes, self.y_axes, self._dynamic, strict=True):
+            if fast_y_axis:
+                tick_labels += y_axis.update()
+                ax.draw_artist(y_axis.grid)
+                ax.draw_artist(y_axis.marks)
+            else:
+                ax.draw_artist(ax.yaxis)
             for artist in artists:
                 ax.draw_artist(artist)
             ax.draw_artist(ax.spines["left"])
             ax.draw_artist(ax.spines["bottom"])
-        legends = tuple(
+        return tick_labels
+
+    def _draw_legends(self, data: AirportYear) -> tuple[tuple[str, ...], ...]:
+        """Draw each panel's legend in the right margin; their labels, top to bottom."""
+        return tuple(
             self.legends.draw(ax, panel, entries)
             for panel, (ax, entries) in enumerate(
                 zip(self.axes, self._legends_of(data), strict=True)
             )
         )
-        title, subtitle = chart_titles(data, _fits)
-        self.labels = [
+
+    @staticmethod
+    def _headings(data: AirportYear, title: str, subtitle: str) -> list[Label]:
+        """The title and subtitle above the panels, the detector's name in the bottom corner."""
+        labels = [
             Label(LEFT * WIDTH_PX, TITLE_Y, title, TITLE_POINTS, bold=True),
             Label(LEFT * WIDTH_PX, SUBTITLE_Y, subtitle, LABEL_POINTS, color=NOTE_COLOR),
-            *tick_labels,
         ]
         if data.detector:
             note = f"detector: {data.detector}"
-            self.labels.append(Label(*NOTE_AT, note, NOTE_POINTS, color=NOTE_COLOR, anchor="rs"))
+            labels.append(Label(*NOTE_AT, note, NOTE_POINTS, color=NOTE_COLOR, anchor="rs"))
+        return labels
+
+    def draw(self, data: AirportYear, tricks: Tricks = ALL_ON) -> ChartMarks:
+        """Draw `data` onto the canvas (texts wait for `png` when Pillow draws them); what the
+        chart marks."""
+        self._use_year(data.year, data.days)
+        self._set_series(data)
+        self.canvas.restore_region(self._backgrounds[data.days])
+        tick_labels = self._draw_panels(tricks.fast_y_axis)
+        legends = self._draw_legends(data)
+        title, subtitle = chart_titles(data, _fits)
+        self.labels = [*self._headings(data, title, subtitle), *tick_labels]
+        if not tricks.pillow_text:
+            draw_with_matplotlib(self.figure, self.labels)
+            self.labels = []
 
         def days(flags: np.ndarray) -> tuple[int, ...]:
             return tuple(int(day) for day in np.flatnonzero(flags))
@@ -333,10 +393,11 @@ class ChartFigure:
             cancellation_flag_days=days(data.cancellation_flag),
         )
 
-    def png(self) -> bytes:
+    def png(self, tricks: Tricks = ALL_ON) -> bytes:
         """The chart as drawn by the last `draw`: PNG bytes, `WIDTH_PX` x `HEIGHT_PX`, RGB."""
         rgba = np.asarray(self.canvas.buffer_rgba())  # a view of the canvas: no copy
-        return encode_png(rgb_with_labels(rgba, self.labels, DPI))
+        rgb = rgb_with_labels(rgba, self.labels, DPI) if self.labels else rgba[:, :, :3]
+        return encode_png(rgb) if tricks.own_png else pillow_png(rgb)
 
 
 _chart: ChartFigure | None = None
@@ -355,8 +416,9 @@ def chart_marks(data: AirportYear) -> ChartMarks:
     return chart_figure().draw(data)
 
 
-def render_chart(data: AirportYear) -> bytes:
-    """The chart of one airport's year as PNG bytes (`WIDTH_PX` x `HEIGHT_PX`, RGB)."""
+def render_chart(data: AirportYear, tricks: Tricks = ALL_ON) -> bytes:
+    """The chart of one airport's year as PNG bytes (`WIDTH_PX` x `HEIGHT_PX`, RGB), drawn with
+    the speed `tricks` switched on (all, unless benchmarking)."""
     chart = chart_figure()
-    chart.draw(data)
-    return chart.png()
+    chart.draw(data, tricks)
+    return chart.png(tricks)

@@ -1,4 +1,5 @@
-"""A minimal, fast PNG writer for rendered charts, and a reader of a PNG's size."""
+"""A minimal, fast PNG writer for rendered charts (and Pillow's, to compare), and a reader of a
+PNG's size."""
 
 from __future__ import annotations
 
@@ -39,6 +40,18 @@ def encode_png(pixels: np.ndarray) -> bytes:
         + _chunk(b"IDAT", zlib.compress(rows.data, COMPRESS_LEVEL))
         + _chunk(b"IEND", b"")
     )
+
+
+def pillow_png(pixels: np.ndarray) -> bytes:
+    """PNG bytes of the same (height, width, 3) uint8 image written by Pillow, at our zlib level:
+    the plain way, for `Tricks(own_png=False)`."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=COMPRESS_LEVEL)
+    return buffer.getvalue()
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -11,6 +11,7 @@ import multiprocessing
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from multiprocessing.context import BaseContext
 
 import polars as pl
@@ -20,6 +21,7 @@ from flightdelays.catalog import Dataset, Stores
 from flightdelays.charts.figure import render_chart
 from flightdelays.charts.index import index_entry, index_html, index_json
 from flightdelays.charts.series import AirportYear, airport_years
+from flightdelays.charts.tricks import ALL_ON, Tricks
 
 UPLOAD_THREADS = 8
 MAX_CHUNK = 8
@@ -54,16 +56,20 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def render_charts(items: list[AirportYear], workers: int = 2) -> Iterator[bytes]:
-    """The PNG of each of `items`, in order, drawn on `workers` processes (here if 1)."""
+def render_charts(
+    items: list[AirportYear], workers: int = 2, tricks: Tricks = ALL_ON
+) -> Iterator[bytes]:
+    """The PNG of each of `items`, in order, drawn on `workers` processes (here if 1) with the
+    speed `tricks` switched on."""
+    render = partial(render_chart, tricks=tricks)
     if workers <= 1 or len(items) < 2 * workers:
-        yield from map(render_chart, items)
+        yield from map(render, items)
         return
     chunk = max(1, min(MAX_CHUNK, len(items) // (2 * workers)))
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=_forkserver(), initializer=die_with_parent
     ) as pool:
-        yield from pool.map(render_chart, items, chunksize=chunk)
+        yield from pool.map(render, items, chunksize=chunk)
 
 
 def _upload(
@@ -82,7 +88,7 @@ def _upload(
 
 
 def publish_charts(
-    stores: Stores, year: int, detected: pl.DataFrame, workers: int = 2
+    stores: Stores, year: int, detected: pl.DataFrame, workers: int = 2, tricks: Tricks = ALL_ON
 ) -> dict[str, int]:
     """Write the chart (`catalog.chart`) of every airport in `detected` (a year's stored
     rows), `index.html` and `index.json` beside them, then delete the charts step's other
@@ -99,7 +105,7 @@ def publish_charts(
     entries = [index_entry(item) for item in items]
 
     def writes() -> Iterator[tuple[Dataset, bytes]]:
-        for item, png in zip(items, render_charts(items, workers), strict=True):
+        for item, png in zip(items, render_charts(items, workers, tricks), strict=True):
             yield catalog.chart(year, item.airport), png
         yield catalog.chart_index_json(year), index_json(year, detector, entries)
         yield catalog.chart_index_page(year), index_html(year, detector, entries)

@@ -9,13 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from PIL.ImageFont import FreeTypeFont
 
+
+_HORIZONTAL: dict[str, Literal["left", "center", "right"]] = {
+    "l": "left",
+    "m": "center",
+    "r": "right",
+}
+_VERTICAL: dict[str, Literal["top", "center", "baseline", "bottom"]] = {
+    "a": "top",
+    "t": "top",
+    "m": "center",
+    "s": "baseline",
+    "b": "bottom",
+    "d": "bottom",
+}
+"""Pillow's anchor letters as matplotlib's alignments."""
 
 TITLE_POINTS = 14.0
 LABEL_POINTS = 10.0
@@ -71,3 +87,27 @@ def rgb_with_labels(rgba: np.ndarray, labels: list[Label], dpi: float) -> np.nda
         font = _font(label.points, label.bold, dpi)
         draw.text((label.x, label.y), label.text, font=font, fill=label.color, anchor=label.anchor)
     return np.asarray(image)
+
+
+def draw_with_matplotlib(figure: Figure, labels: list[Label]) -> None:
+    """Draw `labels` onto `figure`'s canvas as matplotlib texts (the plain way, for
+    `Tricks(pillow_text=False)`), without adding them to the figure."""
+    from matplotlib.text import Text
+    from matplotlib.transforms import IdentityTransform
+
+    height = figure.bbox.height
+    for label in labels:
+        text = Text(
+            label.x,
+            height - label.y,  # matplotlib's pixels count from the bottom
+            label.text,
+            color=label.color,
+            fontfamily="DejaVu Sans",
+            fontsize=label.points,
+            fontweight="bold" if label.bold else "normal",
+            horizontalalignment=_HORIZONTAL[label.anchor[0]],
+            verticalalignment=_VERTICAL[label.anchor[1]],
+            transform=IdentityTransform(),
+        )
+        text.set_figure(figure)
+        figure.draw_artist(text)
