@@ -234,7 +234,9 @@ def check_every_chart_draws_data_in_chromium(superset: Superset, tmp_path: Path)
     bad = [chart for chart in report if not chart["drew_data"]]
     assert not bad, json.dumps(bad, indent=2)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert screenshot.stat().st_size > 50_000
+    # A blank dashboard page compresses to a few KB; drawn ones are 45-80 KB (charts still
+    # animating on a loaded machine make it smaller).
+    assert screenshot.stat().st_size > 25_000
 
 
 def check_rerun_updates_in_place_without_duplicates(superset: Superset) -> None:
