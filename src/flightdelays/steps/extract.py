@@ -142,6 +142,9 @@ def _scan(raw: RawFile, *, typed: bool, trailing: bool = False) -> pl.LazyFrame:
         has_header=False,
         skip_rows=1,
         quote_char=None,  # the source never quotes; a stray quote must not swallow lines
+        # a first line short or long: nulls or a filled 28th column, which the rules report
+        missing_columns="insert",
+        extra_columns="ignore",
         encoding="utf8" if typed else "utf8-lossy",  # a bad byte fails the fast read; the
         # slow one reads it as U+FFFD to report (`bad_rows`)
         low_memory=True,
