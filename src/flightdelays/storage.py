@@ -129,9 +129,19 @@ class Store:
             return str(self._root / key)
         return f"{self.url}/{key}"
 
-    def storage_options(self) -> dict[str, str] | None:
-        """What polars needs to read or write `location(key)` directly (None: a local path)."""
-        return None if self._options is None else dict(self._options)
+    def storage_options(self) -> dict[str, str | int] | None:
+        """What polars needs to read or write `location(key)` directly (None: a local path),
+        with the same retries as the store's own calls."""
+        if self._options is None:
+            return None
+        backoff = _RETRY["backoff"]
+        return {
+            **self._options,
+            "max_retries": _RETRY["max_retries"],
+            "retry_timeout_ms": _milliseconds(_RETRY["retry_timeout"]),
+            "retry_init_backoff_ms": _milliseconds(backoff["init_backoff"]),
+            "retry_max_backoff_ms": _milliseconds(backoff["max_backoff"]),
+        }
 
     def _store(self, *, create: bool = False) -> LocalStore | S3Store | None:
         """obstore's store; None for a local folder that does not exist yet (and not `create`)."""
@@ -271,6 +281,10 @@ class Store:
 
 
 _PARTIAL = ".partial"
+
+
+def _milliseconds(duration: dt.timedelta) -> int:
+    return int(duration.total_seconds() * 1000)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

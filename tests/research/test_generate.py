@@ -3,8 +3,15 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
-from flightdelays.research.generate import airport_profiles, holidays, plan_year, write_year
+from flightdelays.research.generate import (
+    airport_profiles,
+    holidays,
+    plan_year,
+    unique_flight_numbers,
+    write_year,
+)
 from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
 
 
@@ -26,6 +33,26 @@ def test_files_have_the_real_shape(sample_raw_dir: Path) -> None:
     assert frame["CRS_DEP_TIME"].str.contains(r"^\d{1,4}$").all()
     dates = frame["FL_DATE"].str.to_date()
     assert dates.is_sorted()
+
+
+@pytest.mark.parametrize("year", [2011, 2013])
+def test_no_flight_twice(sample_raw_dir: Path, year: int) -> None:
+    """The raw-file rules reject a repeated flight; a carrier never reuses a number in a day."""
+    frame = pl.read_csv(sample_raw_dir / f"{year}.csv", infer_schema=False)
+    key = ["FL_DATE", "OP_CARRIER", "OP_CARRIER_FL_NUM"]
+    assert frame.select(key).is_duplicated().sum() == 0
+    assert frame.height > 100_000
+
+
+def test_flight_numbers_stay_unique_in_a_crowded_group() -> None:
+    """More flights in one group than numbers below 7000: they move past it, still distinct."""
+    group = np.repeat([5, 2, 9], [8_000, 3, 500])
+    numbers = unique_flight_numbers(group, np.random.default_rng(0))
+    pairs = pl.DataFrame({"group": group, "number": numbers})
+    assert pairs.is_duplicated().sum() == 0
+    assert numbers.min() >= 1
+    assert numbers.max() <= 99_999
+    assert (numbers[group == 5] > 6_999).any()
 
 
 def test_traffic_is_realistic_at_full_scale() -> None:

@@ -24,9 +24,22 @@ def _cut(line: str, fields: int) -> str:
     return ",".join(line.split(",")[:fields])
 
 
-def _store(tmp_path: Path, text: str) -> Stores:
+def _store(tmp_path: Path, text: str, *, renumber: bool = True) -> Stores:
+    """A store holding `text` as 2013's raw file; with `renumber`, each line's flight number
+    is its line number, so lines written from the same few flights are distinct flights."""
+    if renumber:
+        text = "\n".join(
+            _renumbered(line, number) for number, line in enumerate(text.split("\n"), 1)
+        )
     (tmp_path / "2013.csv").write_text(text)
     return Stores.in_folder(tmp_path)
+
+
+def _renumbered(line: str, number: int) -> str:
+    fields = line.split(",")
+    if number == 1 or len(fields) < 3 or not fields[2].isdigit():
+        return line
+    return ",".join([*fields[:2], str(number), *fields[3:]])
 
 
 def test_good_file_aggregates(tmp_path: Path) -> None:
@@ -56,9 +69,9 @@ def test_generated_year_matches_its_labels_days(sample_raw_dir: Path) -> None:
     assert daily["airport"].n_unique() > 250
 
 
-def _error(tmp_path: Path, text: str, year: int = 2013) -> RawFileError:
+def _error(tmp_path: Path, text: str, *, renumber: bool = True) -> RawFileError:
     with pytest.raises(RawFileError) as caught:
-        aggregate_year(_store(tmp_path, text), year)
+        aggregate_year(_store(tmp_path, text, renumber=renumber), 2013)
     assert str(tmp_path / "2013.csv") in str(caught.value)
     return caught.value
 
@@ -193,34 +206,132 @@ def test_bad_airport_code(tmp_path: Path) -> None:
     assert (error.line, error.column) == (4, "ORIGIN")
 
 
+_GOOD_ROW = {
+    "FL_DATE": "2013-01-01",
+    "OP_CARRIER": "AA",
+    "OP_CARRIER_FL_NUM": "1",
+    "ORIGIN": "JFK",
+    "CRS_DEP_TIME": "900",
+    "DEP_DELAY": None,
+    "CANCELLED": "1.0",
+    "DIVERTED": "0.0",
+}
+
+
 @pytest.mark.parametrize(
-    ("row", "column", "fragment"),
+    ("change", "fragment"),
     [
-        (("2013-02-30", "JFK", "1.0", "0.0", "0.0"), "FL_DATE", "not a YYYY-MM-DD date"),
-        (("2012-12-31", "JFK", "1.0", "0.0", "0.0"), "FL_DATE", "outside the file's year 2013"),
-        (("2013-01-01", "jfk", "1.0", "0.0", "0.0"), "ORIGIN", "not an airport code"),
-        (("2013-01-01", "JFKX", "1.0", "0.0", "0.0"), "ORIGIN", "not an airport code"),
-        (
-            ("2013-01-01", "JFK", "late", "0.0", "0.0"),
-            "DEP_DELAY",
-            "DEP_DELAY late is not a number",
-        ),
-        (("2013-01-01", "JFK", "1.0", "yes", "0.0"), "CANCELLED", "not a number"),
-        (("2013-01-01", "JFK", "1.0", "0.0", "900"), "DIVERTED", "DIVERTED 900 is not 0 or 1"),
-        (("2013-01-01", "JFK", "1.0", "0.0", None), "DIVERTED", "DIVERTED is empty"),
+        ({"FL_DATE": "2013-02-30"}, "FL_DATE 2013-02-30 is not a YYYY-MM-DD date"),
+        ({"FL_DATE": "2013-1-1"}, "FL_DATE 2013-1-1 is not a YYYY-MM-DD date"),
+        ({"FL_DATE": "2013/01/01"}, "not a YYYY-MM-DD date"),
+        ({"FL_DATE": "2012-12-31"}, "FL_DATE 2012-12-31 is outside the file's year 2013"),
+        ({"OP_CARRIER": "aa"}, "OP_CARRIER aa is not a carrier code (2 upper-case"),
+        ({"OP_CARRIER": "AAA"}, "not a carrier code"),
+        ({"OP_CARRIER": None}, "OP_CARRIER (empty) is not a carrier code"),
+        ({"OP_CARRIER_FL_NUM": "0"}, "OP_CARRIER_FL_NUM 0 is not an integer from 1 to 99999"),
+        ({"OP_CARRIER_FL_NUM": "100000"}, "is not an integer from 1 to 99999"),
+        ({"OP_CARRIER_FL_NUM": "12.0"}, "is not an integer from 1 to 99999"),
+        ({"ORIGIN": "jfk"}, "ORIGIN jfk is not an airport code (3 upper-case"),
+        ({"ORIGIN": "JFKX"}, "not an airport code"),
+        ({"CRS_DEP_TIME": "2401"}, "CRS_DEP_TIME 2401 is not a time hhmm from 0 to 2400"),
+        ({"CRS_DEP_TIME": "960"}, "CRS_DEP_TIME 960 is not a time hhmm"),
+        ({"CRS_DEP_TIME": "-5"}, "CRS_DEP_TIME -5 is not a time hhmm"),
+        ({"DEP_DELAY": "late"}, "DEP_DELAY late is not a number"),
+        ({"DEP_DELAY": "NaN"}, "DEP_DELAY NaN is not within -1440 to 2880 minutes"),
+        ({"DEP_DELAY": "inf"}, "DEP_DELAY inf is not within -1440 to 2880 minutes"),
+        ({"DEP_DELAY": "1e308"}, "DEP_DELAY 1e308 is not within -1440 to 2880 minutes"),
+        ({"DEP_DELAY": "-99999.0"}, "DEP_DELAY -99999.0 is not within"),
+        ({"DEP_DELAY": "2881.0"}, "DEP_DELAY 2881.0 is not within"),
+        ({"CANCELLED": "yes"}, "CANCELLED yes is not a number"),
+        ({"DIVERTED": "900"}, "DIVERTED 900 is not 0 or 1"),
+        ({"DIVERTED": None}, "DIVERTED is empty"),
+        ({"ORIGIN": "J\ufffdK"}, "ORIGIN J\ufffdK is not valid UTF-8"),
     ],
 )
-def test_bad_rows_names_line_and_column(
-    row: tuple[str, str, str, str, str | None], column: str, fragment: str
-) -> None:
-    good = ("2013-01-01", "JFK", "", "1.0", "0.0")
-    frame = pl.LazyFrame(
-        [good, row, good],
-        schema=["FL_DATE", "ORIGIN", "DEP_DELAY", "CANCELLED", "DIVERTED"],
-        orient="row",
-    ).with_columns(pl.col("DEP_DELAY").replace("", None))
+def test_bad_rows_names_line_and_column(change: dict[str, str | None], fragment: str) -> None:
+    (column,) = change
+    bad = {**_GOOD_ROW, **change}
+    frame = pl.LazyFrame([_GOOD_ROW, bad, _GOOD_ROW], schema=dict.fromkeys(_GOOD_ROW, pl.String))
     found = bad_rows(frame.with_row_index("line", offset=2), 2013).collect()
-    assert found.height == 1
-    assert found.row(0, named=True)["line"] == 3
+    assert found["line"].to_list()[:1] == [3]
     assert found.row(0, named=True)["column"] == column
     assert fragment in found.row(0, named=True)["problem"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "accepted"),
+    [("-1440.0", True), ("2880.0", True), ("-1441.0", False), ("2880.5", False)],
+)
+def test_delay_bounds_are_inclusive(minutes: str, accepted: bool) -> None:
+    frame = pl.LazyFrame([{**_GOOD_ROW, "DEP_DELAY": minutes, "CANCELLED": "0.0"}])
+    found = bad_rows(frame.with_row_index("line", offset=2), 2013).collect()
+    assert found.is_empty() == accepted
+
+
+def _replaced(line: str, column: str, value: str) -> str:
+    fields = line.split(",")
+    fields[RAW_COLUMNS.index(column)] = value
+    return ",".join(fields)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        ("DEP_DELAY", "1e20", "DEP_DELAY 1e20 is not within -1440 to 2880 minutes"),
+        ("DEP_DELAY", "1e308", "is not within"),
+        ("DEP_DELAY", "inf", "is not within"),
+        ("DEP_DELAY", "NaN", "is not within"),
+        ("DEP_DELAY", "-99999.0", "is not within"),
+        ("OP_CARRIER", "a1", "OP_CARRIER a1 is not a carrier code"),
+        ("OP_CARRIER", "", "OP_CARRIER (empty) is not a carrier code"),
+        ("OP_CARRIER_FL_NUM", "0", "OP_CARRIER_FL_NUM 0 is not an integer from 1 to 99999"),
+        ("CRS_DEP_TIME", "2460", "CRS_DEP_TIME 2460 is not a time hhmm"),
+        ("FL_DATE", "2013-1-01", "FL_DATE 2013-1-01 is not a YYYY-MM-DD date"),
+    ],
+)
+def test_value_breaking_a_rule_in_a_file(
+    tmp_path: Path, column: str, value: str, fragment: str
+) -> None:
+    bad = _replaced(_replaced(LATE, "OP_CARRIER_FL_NUM", "4"), column, value)
+    text = f"{HEADER_LINE}\n{GOOD}\n{LATE}\n{bad}\n{CANCELLED}\n"
+    error = _error(tmp_path, text, renumber=False)
+    assert (error.line, error.column) == (4, column)
+    assert fragment in error.problem
+
+
+@pytest.mark.parametrize(
+    "column", ["ORIGIN", "DEP_DELAY", "OP_CARRIER", "DEST", "DISTANCE", "LATE_AIRCRAFT_DELAY"]
+)
+def test_latin1_byte_names_line_and_column(tmp_path: Path, column: str) -> None:
+    """A byte that is not UTF-8, in any column: reported, not a polars traceback."""
+    bad = _replaced(LATE, column, "\xe9" + LATE.split(",")[RAW_COLUMNS.index(column)][1:])
+    text = f"{HEADER_LINE}\n{GOOD}\n{bad}\n{CANCELLED}\n"
+    (tmp_path / "2013.csv").write_bytes(text.encode("latin-1"))
+    with pytest.raises(RawFileError) as caught:
+        aggregate_year(Stores.in_folder(tmp_path), 2013)
+    assert (caught.value.line, caught.value.column) == (3, column)
+    assert "not valid UTF-8" in caught.value.problem
+
+
+def test_same_flight_twice_names_both_lines(tmp_path: Path) -> None:
+    again = _replaced(LATE, "DEP_DELAY", "12.0")  # same flight, other figures
+    text = f"{HEADER_LINE}\n{GOOD}\n{LATE}\n{CANCELLED}\n{again}\n"
+    error = _error(tmp_path, text, renumber=False)
+    assert (error.line, error.column) == (5, None)
+    assert "flight AA 3 from JFK on 2013-01-01 at 900" in error.problem
+    assert "is also on line 3" in error.problem
+
+
+def test_file_repeated_twice(tmp_path: Path) -> None:
+    lines = [GOOD, LATE, CANCELLED]
+    text = "\n".join([HEADER_LINE, *lines, *lines]) + "\n"
+    error = _error(tmp_path, text, renumber=False)
+    assert error.line == 5
+    assert "is also on line 2" in error.problem
+
+
+def test_same_flight_at_another_time_is_another_flight(tmp_path: Path) -> None:
+    later = _replaced(LATE, "CRS_DEP_TIME", "1900")
+    text = f"{HEADER_LINE}\n{GOOD}\n{LATE}\n{later}\n"
+    daily = aggregate_year(_store(tmp_path, text, renumber=False), 2013)
+    assert daily["flights"].to_list() == [3]

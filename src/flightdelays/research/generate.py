@@ -303,10 +303,11 @@ def _month_rows(plan: YearPlan, days: np.ndarray, rng: np.random.Generator) -> p
         return pl.Series(np.where(missing, np.nan, values)).fill_nan(None)
 
     dates = pl.Series(plan.days, dtype=pl.Date).cast(pl.String)
+    carrier = rng.choice(len(CARRIERS), n)
     columns: dict[str, pl.Series | np.ndarray] = {
         "FL_DATE": dates.gather(day),
-        "OP_CARRIER": rng.choice(CARRIERS, n),
-        "OP_CARRIER_FL_NUM": rng.integers(1, 7000, n),
+        "OP_CARRIER": np.array(CARRIERS)[carrier],
+        "OP_CARRIER_FL_NUM": unique_flight_numbers(day * len(CARRIERS) + carrier, rng),
         "ORIGIN": codes[origin],
         "DEST": codes[dest],
         "CRS_DEP_TIME": _hhmm(crs_dep).astype(np.int64),
@@ -339,6 +340,26 @@ def _month_rows(plan: YearPlan, days: np.ndarray, rng: np.random.Generator) -> p
         .alias("CANCELLATION_CODE"),
         pl.lit(None, dtype=pl.String).alias(""),
     )
+
+
+def unique_flight_numbers(group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A flight number from 1 to 6999 for each flight, different within each `group` value
+    (a carrier's day), so no two flights of a file share (date, carrier, number): the raw-file
+    rules reject a repeated flight. Drawn at random, then a number already taken in its group
+    moves up to the next free one (above 6999 when a group has nearly that many flights)."""
+    drawn = rng.integers(1, 7000, len(group))
+    order = np.lexsort((drawn, group))
+    sorted_group, sorted_drawn = group[order], drawn[order]
+    new_group = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    starts = np.flatnonzero(new_group)
+    rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+    # number_i = max(drawn_i, number_(i-1) + 1) in each group, i.e. rank + running max of
+    # (drawn - rank); an offset per group keeps one group's maximum from reaching the next
+    offset = (np.cumsum(new_group) - 1) * 2 * (7000 + len(group))
+    running = np.maximum.accumulate(sorted_drawn - rank + offset) - offset
+    numbers = np.empty_like(drawn)
+    numbers[order] = rank + running
+    return numbers
 
 
 def _month_chunks(plan: YearPlan) -> Iterator[np.ndarray]:

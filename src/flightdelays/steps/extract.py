@@ -6,15 +6,27 @@ the file through slower scans that find the first bad line and column to report.
 
 from __future__ import annotations
 
+import itertools
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from flightdelays import catalog
-from flightdelays.errors import RawFileError
+from flightdelays.errors import OutsideError, RawFileError
 from flightdelays.schema import (
     AIRPORT_CODE_PATTERN,
+    CARRIER_CODE_PATTERN,
+    CLOCK_TIME_PATTERN,
+    DATE_PATTERN,
+    DEP_DELAY_MINUTES,
+    FLIGHT_KEY,
+    FLIGHT_NUMBER_PATTERN,
+    FLIGHT_NUMBERS,
+    LAST_CLOCK_TIME,
     RAW_COLUMNS,
     TRAILING_COLUMN_NAMES,
     USED_COLUMNS,
@@ -24,8 +36,21 @@ if TYPE_CHECKING:
     from flightdelays.catalog import Stores
     from flightdelays.storage import Store
 
+_CARRIER_CODES = pl.Enum(
+    sorted(
+        "".join(pair)
+        for pair in itertools.product(string.ascii_uppercase + string.digits, repeat=2)
+    )
+)
+"""Every code of `CARRIER_CODE_PATTERN`: read as this enum, a bad code fails the fast read, and
+its index is a small integer for the flight key."""
 _TYPES: dict[str, pl.DataType | type[pl.DataType]] = {
-    "FL_DATE": pl.Date,
+    # FL_DATE stays text: the aggregate turns its ~100k (airport, day) groups into dates, which
+    # is cheaper than parsing 6M, and checks the text is exactly YYYY-MM-DD (polars' CSV date
+    # parser also takes 2013-1-1 or 2013/01/01)
+    "OP_CARRIER": _CARRIER_CODES,
+    "OP_CARRIER_FL_NUM": pl.Int32,
+    "CRS_DEP_TIME": pl.Int16,
     "DEP_DELAY": pl.Float64,
     "CANCELLED": pl.Float64,
     "DIVERTED": pl.Float64,
@@ -73,9 +98,34 @@ def open_raw(stores: Stores, year: int) -> RawFile:
 
 
 def flights(raw: RawFile) -> pl.LazyFrame:
-    """The used columns of every flight, typed; FL_DATE null where a line is not whole."""
+    """The used columns of every flight, typed (FL_DATE as its text); FL_DATE null where a line
+    is not whole or breaks a rule of `_within_rules`, so the aggregate shows it."""
     scan = _scan(raw, typed=True, trailing=True)
     return scan.with_columns(FL_DATE=_date_if_line_whole()).drop(_TRAILING)
+
+
+def group_checks() -> dict[str, pl.Expr]:
+    """Per (airport, day) aggregates `breaks_rules` reads: `distinct_flights` counts the
+    distinct (carrier, number, scheduled time) of the group, fewer than its flights when one
+    flight (`FLIGHT_KEY`) is there twice. Exact: the three make one integer."""
+    carrier = pl.col("OP_CARRIER").to_physical().cast(pl.Int64)
+    number = pl.col("OP_CARRIER_FL_NUM").cast(pl.Int64)
+    flight = (carrier * (FLIGHT_NUMBERS[1] + 1) + number) * (LAST_CLOCK_TIME + 1)
+    return {"distinct_flights": (flight + pl.col("CRS_DEP_TIME")).n_unique()}
+
+
+@contextmanager
+def reading(raw: RawFile) -> Iterator[None]:
+    """Turn a failure of the store under a polars read into `OutsideError` (worth a retry),
+    naming the file: polars raises the object store's failures as `OSError`s (a refused
+    connection is a `ConnectionRefusedError`, after its own retries)."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise RawFileError(raw.name, "raw file does not exist") from None
+    except OSError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise OutsideError(f"could not read {raw.name}: {reason}") from None
 
 
 def _scan(raw: RawFile, *, typed: bool, trailing: bool = False) -> pl.LazyFrame:
@@ -91,6 +141,12 @@ def _scan(raw: RawFile, *, typed: bool, trailing: bool = False) -> pl.LazyFrame:
         # written by pandas, "Unnamed: 27", which polars would refuse against this schema
         has_header=False,
         skip_rows=1,
+        quote_char=None,  # the source never quotes; a stray quote must not swallow lines
+        # a first line short or long: nulls or a filled 28th column, which the rules report
+        missing_columns="insert",
+        extra_columns="ignore",
+        encoding="utf8" if typed else "utf8-lossy",  # a bad byte fails the fast read; the
+        # slow one reads it as U+FFFD to report (`bad_rows`)
         low_memory=True,
     ).select(*USED_COLUMNS, *([_TRAILING] if trailing else []))
 
@@ -114,8 +170,23 @@ def _date_if_line_whole() -> pl.Expr:
       which takes twice the time.
     """
     flags = pl.col("CANCELLED", "DIVERTED").is_in([0.0, 1.0])
-    whole = pl.all_horizontal(flags, pl.col(_TRAILING).is_null())
+    whole = pl.all_horizontal(flags, pl.col(_TRAILING).is_null(), _within_rules())
     return pl.when(whole).then(pl.col("FL_DATE"))
+
+
+def _within_rules() -> pl.Expr:
+    """The typed values' rules the CSV reader does not check itself: a carrier, a flight
+    number from 1 to 99999, a scheduled hhmm from 0 to 2400, an empty DEP_DELAY or one
+    within `DEP_DELAY_MINUTES` (so never NaN or infinite); null (fails) where one is empty."""
+    number, time = pl.col("OP_CARRIER_FL_NUM"), pl.col("CRS_DEP_TIME")
+    delay = pl.col("DEP_DELAY")
+    return pl.all_horizontal(
+        pl.col("OP_CARRIER").is_not_null(),
+        number.is_between(*FLIGHT_NUMBERS),
+        time.is_between(0, LAST_CLOCK_TIME),
+        time % 100 < 60,
+        delay.is_null() | delay.is_between(*DEP_DELAY_MINUTES),
+    )
 
 
 def _check_header(raw: RawFile) -> None:
@@ -175,24 +246,30 @@ def _shape_problem(fields: int) -> tuple[str, str | None]:
 
 
 def breaks_rules(daily: pl.DataFrame, year: int) -> bool:
-    """Whether the aggregate shows a bad line: a date outside `year` or missing, a bad code."""
+    """Whether the aggregate (with `group_checks`) shows a bad line: a date outside `year` or
+    missing, a bad airport code, a flight twice."""
     wrong_year = daily.filter(pl.col("flight_date").dt.year() != year).height > 0
     nulls = daily.select(pl.col("airport", "flight_date").null_count().sum()).row(0)
     bad_codes = daily.filter(~pl.col("airport").str.contains(AIRPORT_CODE_PATTERN)).height > 0
-    return wrong_year or any(nulls) or bad_codes
+    repeated = daily.filter(pl.col("distinct_flights") != pl.col("flights")).height > 0
+    return wrong_year or any(nulls) or bad_codes or repeated
 
 
 def first_problem(raw: RawFile) -> RawFileError | None:
-    """The first line with a wrong number of fields or breaking a rule of `bad_rows`."""
-    found = [
-        problem for problem in (_first_bad_line(raw), _first_bad_row(raw)) if problem is not None
-    ]
+    """The first line with a wrong number of fields, breaking a rule of `bad_rows`, or holding
+    a flight an earlier line holds."""
+    with reading(raw):
+        found = [
+            problem
+            for problem in (_first_bad_line(raw), _first_bad_row(raw), _first_repeat(raw))
+            if problem is not None
+        ]
     return min(found, key=lambda problem: problem.line or 0, default=None)
 
 
 def _first_bad_line(raw: RawFile) -> RawFileError | None:
-    name = raw.name
-    """The first line without exactly 28 fields ending in a comma, counted on the text."""
+    """The first line without exactly 28 fields ending in a comma, counted on the text, or
+    with a byte that is not UTF-8 in any field (read as U+FFFD)."""
     text = pl.col("text").fill_null("")
     count = (text.str.count_matches(",", literal=True) + 1).alias("fields")
     lines = pl.scan_csv(
@@ -206,19 +283,64 @@ def _first_bad_line(raw: RawFile) -> RawFileError | None:
         truncate_ragged_lines=True,
         encoding="utf8-lossy",
     ).with_row_index("line", offset=2)
+    bad_byte = text.str.contains("\ufffd", literal=True)
     found = (
-        lines.filter((count != _FIELDS) | ~text.str.ends_with(","))
-        .select("line", count, empty=text == "")
+        lines.filter((count != _FIELDS) | ~text.str.ends_with(",") | bad_byte)
+        .select("line", count, "text", empty=text == "")
         .head(1)
         .collect(engine="streaming")
     )
     if found.is_empty():
         return None
-    line, fields, empty = found.row(0)
+    line, fields, text_found, empty = found.row(0)
     if empty:
-        return RawFileError(name, "line is empty", line=line)
+        return RawFileError(raw.name, "line is empty", line=line)
+    if "\ufffd" in text_found:
+        return _bad_byte(raw, line, text_found)
     problem, column = _shape_problem(fields)
-    return RawFileError(name, problem, line=line, column=column)
+    return RawFileError(raw.name, problem, line=line, column=column)
+
+
+def _bad_byte(raw: RawFile, line: int, text: str) -> RawFileError:
+    """The error for a line read with U+FFFD where a byte was not UTF-8, naming its field."""
+    position = next(index for index, field in enumerate(text.split(",")) if "\ufffd" in field)
+    column = RAW_COLUMNS[position] if position < len(RAW_COLUMNS) else None
+    value = text.split(",")[position]
+    return RawFileError(
+        raw.name,
+        f"{value!r} is not valid UTF-8 (\ufffd marks a bad byte)",
+        line=line,
+        column=column,
+    )
+
+
+def _first_repeat(raw: RawFile) -> RawFileError | None:
+    """The first line holding a flight (`FLIGHT_KEY`) an earlier line holds, naming both lines.
+    Numbers compare as the fast read parsed them (`05` is `5`)."""
+    rows = _scan(raw, typed=False).with_row_index("line", offset=2)
+    numbers = {"OP_CARRIER_FL_NUM", "CRS_DEP_TIME"}
+    key = [
+        pl.col(column).cast(pl.Int64, strict=False) if column in numbers else pl.col(column)
+        for column in FLIGHT_KEY
+    ]
+    line = pl.col("line")
+    found = (
+        rows.group_by(key)
+        .agg(first=line.min(), again=line.sort().slice(1, 1).first())
+        .filter(pl.col("again").is_not_null())
+        .sort("again")
+        .head(1)
+        .collect(engine="streaming")
+    )
+    if found.is_empty():
+        return None
+    flight = found.row(0, named=True)
+    date, carrier, number, origin, time = (flight[column] for column in FLIGHT_KEY)
+    problem = (
+        f"flight {carrier} {number} from {origin} on {date} at {time} (FL_DATE, OP_CARRIER,"
+        f" OP_CARRIER_FL_NUM, ORIGIN, CRS_DEP_TIME) is also on line {flight['first']}"
+    )
+    return RawFileError(raw.name, problem, line=flight["again"])
 
 
 def _first_bad_row(raw: RawFile) -> RawFileError | None:
@@ -231,58 +353,133 @@ def _first_bad_row(raw: RawFile) -> RawFileError | None:
     return RawFileError(name, problem, line=line, column=column)
 
 
+_Check = tuple[str, pl.Expr, pl.Expr]
+"""A rule on one column: the column, where the rule fails, and the message there."""
+
+
 def bad_rows(flights: pl.LazyFrame, year: int) -> pl.LazyFrame:
     """Rows that break a rule, with the offending column and a message; first problems first.
 
-    `flights` holds the used raw columns as text, with a `line` column (1-based line number).
-    Rules: FL_DATE is a YYYY-MM-DD date in `year`; ORIGIN is 3 upper-case letters or digits;
-    DEP_DELAY is empty or a number; CANCELLED and DIVERTED are 0 or 1, never empty (a line cut
-    short before them reads as empty there).
+    `flights` holds the used raw columns as text (read as lossy UTF-8: a bad byte is U+FFFD),
+    with a `line` column (1-based line number). Rules, per column, first failure reported:
+    every used column is valid UTF-8; FL_DATE is a YYYY-MM-DD date in `year`; OP_CARRIER is 2
+    and ORIGIN 3 upper-case letters or digits; OP_CARRIER_FL_NUM is an integer from 1 to
+    99999; CRS_DEP_TIME an hhmm from 0 to 2400; DEP_DELAY is empty or a number of minutes
+    within `DEP_DELAY_MINUTES` (never NaN or infinite); CANCELLED and DIVERTED are 0 or 1,
+    never empty (a line cut short before them reads as empty there).
     """
-    date = pl.col("FL_DATE").str.to_date("%Y-%m-%d", strict=False)
-    checks: list[tuple[str, pl.Expr, pl.Expr]] = [
-        (
-            "FL_DATE",
-            date.is_null(),
-            pl.format("FL_DATE {} is not a YYYY-MM-DD date", pl.col("FL_DATE")),
-        ),
-        (
-            "FL_DATE",
-            date.dt.year() != year,
-            pl.format("FL_DATE {} is outside the file's year {}", pl.col("FL_DATE"), pl.lit(year)),
-        ),
-        (
-            "ORIGIN",
-            pl.col("ORIGIN").is_null() | ~pl.col("ORIGIN").str.contains(AIRPORT_CODE_PATTERN),
-            pl.format(
-                "ORIGIN {} is not an airport code (3 upper-case letters or digits)",
-                pl.col("ORIGIN").fill_null("(empty)"),
-            ),
-        ),
+    checks = [
+        *(_utf8_check(column) for column in USED_COLUMNS),
+        *_date_checks(year),
+        _code_check("OP_CARRIER", CARRIER_CODE_PATTERN, "a carrier code (2"),
+        _integer_check("OP_CARRIER_FL_NUM", FLIGHT_NUMBER_PATTERN, FLIGHT_NUMBERS),
+        _code_check("ORIGIN", AIRPORT_CODE_PATTERN, "an airport code (3"),
+        _clock_check("CRS_DEP_TIME"),
+        *_delay_checks("DEP_DELAY"),
+        *(check for column in ("CANCELLED", "DIVERTED") for check in _flag_checks(column)),
     ]
-    for column in ("DEP_DELAY", "CANCELLED", "DIVERTED"):
-        value = pl.col(column)
-        checks.append(
-            (
-                column,
-                value.is_not_null() & value.cast(pl.Float64, strict=False).is_null(),
-                pl.format(f"{column} {{}} is not a number", value),
-            )
-        )
-    for column in ("CANCELLED", "DIVERTED"):
-        value = pl.col(column)
-        checks.append((column, value.is_null(), pl.lit(f"{column} is empty")))
-        checks.append(
-            (
-                column,
-                ~value.cast(pl.Float64, strict=False).is_in([0.0, 1.0]),
-                pl.format(f"{column} {{}} is not 0 or 1", value),
-            )
-        )
     problems = [
-        flights.filter(failed).select(
+        flights.filter(failed.fill_null(value=False)).select(
             "line", pl.lit(column).alias("column"), message.alias("problem")
         )
         for column, failed, message in checks
     ]
     return pl.concat(problems).sort("line", maintain_order=True)
+
+
+def _utf8_check(column: str) -> _Check:
+    return (
+        column,
+        pl.col(column).str.contains("\ufffd", literal=True),
+        pl.format(f"{column} {{}} is not valid UTF-8 (\ufffd marks a bad byte)", pl.col(column)),
+    )
+
+
+def _date_checks(year: int) -> list[_Check]:
+    text = pl.col("FL_DATE")
+    date = pl.when(text.str.contains(DATE_PATTERN)).then(text.str.to_date("%Y-%m-%d", strict=False))
+    return [
+        (
+            "FL_DATE",
+            date.is_null(),
+            pl.format("FL_DATE {} is not a YYYY-MM-DD date", text.fill_null("(empty)")),
+        ),
+        (
+            "FL_DATE",
+            date.dt.year() != year,
+            pl.format("FL_DATE {} is outside the file's year {}", text, pl.lit(year)),
+        ),
+    ]
+
+
+def _code_check(column: str, pattern: str, kind: str) -> _Check:
+    value = pl.col(column)
+    return (
+        column,
+        value.is_null() | ~value.str.contains(pattern),
+        pl.format(
+            f"{column} {{}} is not {kind} upper-case letters or digits)", value.fill_null("(empty)")
+        ),
+    )
+
+
+def _integer_check(column: str, pattern: str, bounds: tuple[int, int]) -> _Check:
+    value = pl.col(column)
+    number = value.cast(pl.Int64, strict=False)
+    return (
+        column,
+        value.is_null() | ~value.str.contains(pattern) | ~number.is_between(*bounds),
+        pl.format(
+            f"{column} {{}} is not an integer from {bounds[0]} to {bounds[1]}",
+            value.fill_null("(empty)"),
+        ),
+    )
+
+
+def _clock_check(column: str) -> _Check:
+    value = pl.col(column)
+    clock = value.cast(pl.Int64, strict=False)
+    valid = value.str.contains(CLOCK_TIME_PATTERN) & (clock <= LAST_CLOCK_TIME) & (clock % 100 < 60)
+    return (
+        column,
+        value.is_null() | ~valid,
+        pl.format(
+            f"{column} {{}} is not a time hhmm from 0 to {LAST_CLOCK_TIME}",
+            value.fill_null("(empty)"),
+        ),
+    )
+
+
+def _delay_checks(column: str) -> list[_Check]:
+    value = pl.col(column)
+    minutes = value.cast(pl.Float64, strict=False)
+    low, high = DEP_DELAY_MINUTES
+    return [
+        (
+            column,
+            value.is_not_null() & minutes.is_null(),
+            pl.format(f"{column} {{}} is not a number", value),
+        ),
+        (
+            column,
+            minutes.is_not_null() & ~minutes.is_between(low, high),
+            pl.format(f"{column} {{}} is not within {low:g} to {high:g} minutes", value),
+        ),
+    ]
+
+
+def _flag_checks(column: str) -> list[_Check]:
+    value = pl.col(column)
+    return [
+        (
+            column,
+            value.is_not_null() & value.cast(pl.Float64, strict=False).is_null(),
+            pl.format(f"{column} {{}} is not a number", value),
+        ),
+        (column, value.is_null(), pl.lit(f"{column} is empty")),
+        (
+            column,
+            ~value.cast(pl.Float64, strict=False).is_in([0.0, 1.0]),
+            pl.format(f"{column} {{}} is not 0 or 1", value),
+        ),
+    ]
