@@ -1,0 +1,85 @@
+"""The suite's own PostgreSQL: a pgserver instance that probes may stop (`pg_ctl -m immediate`,
+as a crash or a pulled plug would) and start again.
+
+pgserver refuses to run the server as root; as root it runs it as its system user `pgserver`,
+so `pg_ctl` is run as that user too. The server listens on a Unix socket only.
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+
+@dataclass(frozen=True)
+class YearRows:
+    """What a database holds for one year: rows, distinct (airport, day) keys, and a digest of
+    the rows in key order (equal digests: the same rows, value for value)."""
+
+    rows: int
+    keys: int
+    digest: str | None
+
+
+class SuitePostgres:
+    """A PostgreSQL server in `folder` for this suite alone; a fresh database per trial."""
+
+    def __init__(self, folder: Path) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            from pgserver import get_server  # type: ignore[attr-defined]
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self._server: Any = get_server(folder)
+
+    def url(self, database: str = "postgres") -> str:
+        url: str = self._server.get_uri(database)
+        return url
+
+    def new_database(self) -> str:
+        """The name of a new, empty database."""
+        name = f"fault_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def execute(self, database: str, statement: str) -> None:
+        with psycopg.connect(self.url(database), autocommit=True) as conn:
+            conn.execute(statement.encode())
+
+    def stop_immediately(self) -> None:
+        """Stop the server as a crash would: no checkpoint, every session cut."""
+        from pgserver._commands import pg_ctl  # type: ignore[import-untyped]
+
+        pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.folder, user=self._server.system_user)
+
+    def start(self) -> None:
+        """Start the server again (crash recovery runs first), on the same socket."""
+        from pgserver.postgres_server import PostgresServer  # type: ignore[import-untyped]
+
+        with PostgresServer._lock:
+            self._server.ensure_postgres_running()
+
+    def close(self) -> None:
+        self._server.cleanup()
+
+    def year_rows(self, database: str, year: int) -> YearRows:
+        """The year's rows in `daily_airport_delays` (none when the table does not exist)."""
+        with psycopg.connect(self.url(database)) as conn:
+            exists = conn.execute("SELECT to_regclass('daily_airport_delays')").fetchone()
+            if exists is None or exists[0] is None:
+                return YearRows(0, 0, None)
+            row = conn.execute(
+                "SELECT count(*), count(DISTINCT (airport, flight_date)),"
+                " md5(string_agg(t::text, '|' ORDER BY airport, flight_date))"
+                " FROM daily_airport_delays t WHERE year = %s",
+                (year,),
+            ).fetchone()
+        assert row is not None
+        return YearRows(int(str(row[0])), int(str(row[1])), None if row[2] is None else str(row[2]))
