@@ -55,7 +55,7 @@ class SuitePostgres:
 
     def stop_immediately(self) -> None:
         """Stop the server as a crash would: no checkpoint, every session cut."""
-        from pgserver._commands import pg_ctl  # type: ignore[import-untyped]
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
         pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.folder, user=self._server.system_user)
 

@@ -7,11 +7,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from faults import signals
+from faults import concurrency, corpus, database, disk, s3_faults, settings_faults, signals
 from faults.lab import Lab
 from faults.probe import Outcome, Probe, ProbeResult
 
-FAMILIES: tuple[Callable[[bool], list[Probe]], ...] = (signals.probes,)
+FAMILIES: tuple[Callable[[bool], list[Probe]], ...] = (
+    settings_faults.probes,
+    signals.probes,
+    database.probes,
+    s3_faults.probes,
+    disk.probes,
+    concurrency.probes,
+    corpus.probes,
+)
 
 
 def all_probes(short: bool) -> list[Probe]:

@@ -42,10 +42,10 @@ def interruptions_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in held:
-            signal.raise_signal(signum)
+        for interruption, handler in previous.items():
+            signal.signal(interruption, handler)
+        for number in held:
+            signal.raise_signal(number)
 
 
 class _RunWorker(ForkServerProcess):
