@@ -34,7 +34,7 @@ def together_trial(lab: Lab, *, years: tuple[int, ...]) -> Outcome:
 def probes(short: bool) -> list[Probe]:
     same = (YEAR,) * (2 if short else 4)
     several = (YEAR - 1, YEAR) if short else YEARS
-    trials = 1 if short else 2
+    trials = 1
     return [
         Probe(
             "concurrency",

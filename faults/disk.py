@@ -49,7 +49,7 @@ def can_mount() -> bool:
 
 
 def probes(short: bool) -> list[Probe]:
-    sizes = ("1m",) if short else ("100k", "1m", "2500k")
+    sizes = ("1m",) if short else ("100k", "1m")
     if not can_mount():
         return []
     return [

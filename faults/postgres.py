@@ -15,6 +15,8 @@ from typing import Any
 
 import psycopg
 
+START_SECONDS = 180
+
 
 @dataclass(frozen=True)
 class YearRows:
@@ -37,10 +39,10 @@ class SuitePostgres:
         folder.parent.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self._server: Any = get_server(folder)
+        self.socket_folder = str(self._server.get_uri()).rsplit("host=", 1)[1]
 
     def url(self, database: str = "postgres") -> str:
-        url: str = self._server.get_uri(database)
-        return url
+        return f"postgresql://postgres:@/{database}?host={self.socket_folder}"
 
     def new_database(self) -> str:
         """The name of a new, empty database."""
@@ -60,11 +62,27 @@ class SuitePostgres:
         pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.folder, user=self._server.system_user)
 
     def start(self) -> None:
-        """Start the server again (crash recovery runs first), on the same socket."""
-        from pgserver.postgres_server import PostgresServer  # type: ignore[import-untyped]
+        """Start the server again on the same socket, once crash recovery is done (pgserver's
+        own start gives up after 10 s, which recovery can take on a loaded machine)."""
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
-        with PostgresServer._lock:
-            self._server.ensure_postgres_running()
+        pg_ctl(
+            [
+                "-w",
+                "-t",
+                str(START_SECONDS),
+                "-o",
+                '-h ""',
+                "-o",
+                f"-k {self.socket_folder}",
+                "-l",
+                str(self.folder / "log"),
+                "start",
+            ],
+            pgdata=self.folder,
+            user=self._server.system_user,
+            timeout=START_SECONDS + 10,
+        )
 
     def close(self) -> None:
         self._server.cleanup()
