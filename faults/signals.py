@@ -46,7 +46,8 @@ def signal_trial(
     expected = {-9} if signum == signal.SIGKILL else {128 + signum}
     if landed == "finished":
         expected = {0}
-    note = f"aimed at {step} {fraction:.0%}, landed in {landed}"
+    left = len(list(place.lake_dir.rglob("*.partial"))) if place.lake_dir else 0
+    note = f"aimed at {step} {fraction:.0%}, landed in {landed}, {left} partial files left"
     problems = checks.after_fault(lab, place, finished, expected, YEAR)
     lab.discard(place)
     return Outcome(problems, note)
