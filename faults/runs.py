@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 COMMAND = str(Path(sys.executable).with_name("flightdelays"))
-STRAY_GRACE_SECONDS = 10.0
-"""How long a run's processes may take to go once it ended (a worker notices its parent died)."""
+STRAY_GRACE_SECONDS = 30.0
+"""How long a run's processes may take to go once it ended: a worker goes at once, but a
+forkserver still importing its preload (10 s and more on a loaded machine) exits only then."""
 RUN_LIMIT_SECONDS = 300.0
 """A run still going after this long is a hang: it is killed and reported."""
 

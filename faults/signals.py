@@ -13,7 +13,7 @@ from faults.probe import Outcome, Probe, Trial
 from faults.runs import Run
 
 STEPS = ("aggregate", "detect", "charts", "load", "export", "check")
-FRACTIONS = (0.3, 0.7)
+FRACTIONS = (0.5,)
 """Moments within a step, as fractions of its length in a clean run."""
 SHORT_MOMENTS = (("charts", 0.5),)
 
@@ -54,7 +54,8 @@ def signal_trial(
 
 
 def probes(short: bool) -> list[Probe]:
-    moments = SHORT_MOMENTS if short else tuple((step, f) for step in STEPS for f in FRACTIONS)
+    spread = (*((step, f) for step in STEPS for f in FRACTIONS), ("charts", 0.2), ("charts", 0.8))
+    moments = SHORT_MOMENTS if short else spread
     later = (("aggregate", 0.5), ("charts", 0.5))
     interrupt = (("charts", 0.5),) if short else later
 
