@@ -111,6 +111,8 @@ class Run:
         for pid, _ in strays:
             _kill(pid)
         self._reader.join()  # a stray holding stderr open is gone by now
+        assert self.process.stderr is not None
+        self.process.stderr.close()
         return Finished(status, [line for _, line in self.lines], [cmd for _, cmd in strays], hung)
 
 
