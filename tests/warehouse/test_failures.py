@@ -136,3 +136,26 @@ def test_a_role_without_create_rights_is_named(database_url: str, reader: str) -
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     with pytest.raises(ConfigError, match="permission denied"):
         replace_year(reader, 2013, _rows(2013), "test")
+
+
+def test_a_server_lost_while_a_year_is_read_is_retried_then_named(
+    database_url: str, quick_retries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replace_year(database_url, 2013, _rows(2013), "test")
+    failures = iter([psycopg.OperationalError("server closed the connection unexpectedly")])
+    real = postgres.year_in_table
+
+    def once_lost(conn: postgres.Connection, year: int) -> postgres.YearInTable:
+        for failure in failures:
+            raise failure
+        return real(conn, year)
+
+    monkeypatch.setattr(postgres, "year_in_table", once_lost)
+    assert postgres.read_year(database_url, 2013).rows == 1
+
+    def always_lost(conn: postgres.Connection, year: int) -> postgres.YearInTable:
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(postgres, "year_in_table", always_lost)
+    with pytest.raises(OutsideError, match="read 2013 failed after 2 attempts"):
+        postgres.read_year(database_url, 2013)

@@ -7,7 +7,6 @@ so a reader sees the old set or the new one, and a re-run leaves exactly the new
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -20,6 +19,7 @@ from flightdelays import catalog
 from flightdelays.catalog import Dataset, Stores
 from flightdelays.charts.figure import render_chart
 from flightdelays.charts.index import index_entry, index_html, index_json
+from flightdelays.charts.lifeline import RunWorkerContext, start_quiet_forkserver
 from flightdelays.charts.series import AirportYear, airport_years
 from flightdelays.charts.tricks import ALL_ON, Tricks
 
@@ -36,12 +36,11 @@ def _forkserver() -> BaseContext:
 
     forkserver, not fork: forking a process that already runs polars' and boto3's threads can
     deadlock. The server builds a figure once (see `worker`); every worker it forks has it.
+    Workers go with the run, and leave error messages to it (`lifeline`).
     """
-    from multiprocessing import forkserver
-
-    context = multiprocessing.get_context("forkserver")
+    context = RunWorkerContext()
     context.set_forkserver_preload(_PRELOAD)
-    forkserver.ensure_running()
+    start_quiet_forkserver()
     return context
 
 

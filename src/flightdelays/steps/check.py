@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from flightdelays import catalog
 from flightdelays.catalog import Stores
 from flightdelays.errors import CheckError
-from flightdelays.warehouse.postgres import connect, year_in_table
+from flightdelays.warehouse.postgres import read_year
 
 if TYPE_CHECKING:
     from flightdelays.settings import Settings
@@ -18,8 +18,7 @@ def check_step(settings: Settings, year: int) -> dict[str, int]:
     stores = Stores.from_settings(settings)
     aggregated = stores.read_parquet(catalog.aggregate(year))
     charts = stores.charts(year)
-    with connect(settings.resolved_database_url()) as conn:
-        table = year_in_table(conn, year)
+    table = read_year(settings.resolved_database_url(), year)
     airports = aggregated["airport"].n_unique()
     problems = []
     if table.rows != aggregated.height:

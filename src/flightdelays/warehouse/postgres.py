@@ -261,6 +261,17 @@ def _replace(
         return year_in_table(conn, year)
 
 
+def read_year(url: str, year: int) -> YearInTable:
+    """What the table holds for `year`, read with the same retries as a load (a server that
+    goes away while it is asked is an `OutsideError`, not a crash)."""
+
+    def attempt() -> YearInTable:
+        with connect(url) as conn:
+            return year_in_table(conn, year)
+
+    return _with_retries(url, f"read {year}", attempt)
+
+
 def year_in_table(conn: psycopg.Connection[tuple[object, ...]], year: int) -> YearInTable:
     row = conn.execute(
         f"SELECT count(*), count(DISTINCT airport), count(*) FILTER (WHERE is_anomaly),"
