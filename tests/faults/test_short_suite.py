@@ -8,10 +8,9 @@ from faults.probe import ProbeResult
 from faults.suite import all_probes, run_probes
 
 SHORT = all_probes(short=True)
-KNOWN_FINDINGS = {"corrupted raw files": {"DEP_DELAY NaN"}}
-"""Trials that fail today, to be fixed elsewhere: a NaN delay is loaded (the raw-file rules on
-branch `raw-rules` are to reject it). Listed, not skipped: once fixed, this test fails until the
-entry goes."""
+KNOWN_FINDINGS: dict[str, set[str]] = {}
+"""Trials that fail today, to be fixed elsewhere. Listed, not skipped: once fixed, the test fails
+until the entry goes."""
 
 
 @pytest.fixture(scope="module")
