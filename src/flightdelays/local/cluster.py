@@ -248,6 +248,7 @@ def _wait_for_runs(backfill_id: int, servers: list[Server], out: Out) -> dict[st
     from sqlalchemy import select
 
     reported: set[tuple[str, str, int]] = set()
+    gone: set[str] = set()
     while True:
         with create_session() as session:
             query = select(DagRun).where(DagRun.backfill_id == backfill_id)
@@ -257,10 +258,25 @@ def _wait_for_runs(backfill_id: int, servers: list[Server], out: Out) -> dict[st
             if dag_runs and all(str(dag_run.state) in FINISHED for dag_run in dag_runs):
                 years = {run.run_id: run.logical_date.year for run in dag_runs if run.logical_date}
                 return dict(sorted(years.items(), key=lambda item: item[1]))
-        for server in servers:
-            if server.exited():
-                raise FlightDelaysError(f"{server.name} exited: see {server.log_path}")
+        _check_servers(servers, gone, out)
         time.sleep(2)
+
+
+def _check_servers(servers: list[Server], gone: set[str], out: Out) -> None:
+    """A lost worker is reported once (the scheduler fails its task after the heartbeat
+    timeout, and the retry goes to another); a lost server, or the last worker, ends it all.
+    A lost one stays on the list: what it left in its session is stopped at the end."""
+    for server in servers:
+        if not server.exited() or server.name in gone:
+            continue
+        if not server.name.startswith("worker"):
+            raise FlightDelaysError(f"{server.name} exited: see {server.log_path}")
+        gone.add(server.name)
+        status = server.process.returncode
+        out(f"{server.name} exited ({status}): its task is retried on another worker")
+    workers = {server.name for server in servers if server.name.startswith("worker")}
+    if workers and workers <= gone:
+        raise FlightDelaysError("every worker exited: see their logs")
 
 
 def _report_ended_tasks(

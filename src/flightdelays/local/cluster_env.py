@@ -20,7 +20,9 @@ METADATA_URL_VARIABLE = "FLIGHTDELAYS_AIRFLOW_DATABASE_URL"
 TASK_LOGS = "airflow-logs"
 # A task whose worker is gone is failed (and retried elsewhere) after this many seconds
 # without a heartbeat; a live task heartbeats every few seconds whatever its step does.
+# The variable, when set, wins (a test that kills a worker waits less).
 HEARTBEAT_TIMEOUT_SECONDS = 60
+HEARTBEAT_TIMEOUT_VARIABLE = "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,35 @@ class ClusterPlan:
 
 
 def sqlalchemy_url(url: str, variable: str = METADATA_URL_VARIABLE) -> str:
-    """A PostgreSQL URL as SQLAlchemy wants it for psycopg 3 (`postgresql+psycopg://…`)."""
+    """A PostgreSQL URL or libpq conninfo (`host=… dbname=…`) as SQLAlchemy wants it for
+    psycopg 3: `postgresql+psycopg://…`."""
+    from psycopg.conninfo import conninfo_to_dict
+    from sqlalchemy.engine import URL
+
     for scheme in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(scheme):
             return "postgresql+psycopg://" + url.removeprefix(scheme)
-    raise ConfigError(f"{variable} is not a postgresql:// URL")
+    try:
+        parts = {key: str(value) for key, value in conninfo_to_dict(url).items()}
+    except Exception:  # the text may hold a password: never repeated
+        raise ConfigError(f"{variable} is neither a postgresql:// URL nor a conninfo") from None
+    if "dbname" not in parts:
+        raise ConfigError(f"{variable} names no database (dbname)")
+    named = {"user", "password", "host", "port", "dbname"}
+    query = {key: value for key, value in parts.items() if key not in named}
+    host = parts.get("host")
+    if host and host.startswith("/"):  # a Unix socket folder goes in the query
+        query["host"], host = host, None
+    port = parts.get("port")
+    return URL.create(
+        "postgresql+psycopg",
+        username=parts.get("user"),
+        password=parts.get("password"),
+        host=host,
+        port=int(port) if port and host else None,
+        database=parts["dbname"],
+        query=query | ({"port": port} if port and not host else {}),
+    ).render_as_string(hide_password=False)
 
 
 def task_log_settings(plan: ClusterPlan, environ: dict[str, str]) -> dict[str, str]:
@@ -107,7 +133,9 @@ def shared_environ(
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR": "True",
-        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT_SECONDS),
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": os.environ.get(
+            HEARTBEAT_TIMEOUT_VARIABLE, str(HEARTBEAT_TIMEOUT_SECONDS)
+        ),
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
