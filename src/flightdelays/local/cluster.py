@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flightdelays.catalog import FIRST_YEAR, LAST_YEAR
 from flightdelays.errors import ConfigError, FlightDelaysError
 from flightdelays.local.airflow import (
     DAG_ID,
@@ -66,10 +67,13 @@ class ClusterResult:
 
 
 def contiguous(years: list[int]) -> tuple[int, int]:
-    """First and last of `years`, which one backfill covers only when there are no gaps."""
+    """First and last of `years`, which one backfill covers only when there are no gaps and
+    the DAG's schedule (FIRST_YEAR to LAST_YEAR) has a run for each."""
     first, last = min(years), max(years)
     if sorted(set(years)) != list(range(first, last + 1)):
         raise ConfigError("the cluster runs a range of years without gaps, like 2009-2018")
+    if first < FIRST_YEAR or last > LAST_YEAR:
+        raise ConfigError(f"the DAG's schedule has runs for {FIRST_YEAR}-{LAST_YEAR} only")
     return first, last
 
 
