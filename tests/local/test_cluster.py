@@ -157,6 +157,12 @@ def test_two_workers_share_the_runs_and_a_killed_workers_task_is_retried_on_the_
     charts = {item["Key"] for item in listed.get("Contents", []) if item["Key"].endswith(".png")}
     assert charts == {f"lake/charts/{y}/{airport}.png" for y in YEARS for airport in hub_airports}
 
+    # Every try's log is in the lake, where the api-server reads it (remote logging).
+    logged = boto3.client("s3").list_objects_v2(Bucket=s3_bucket, Prefix="lake/airflow-logs/")
+    log_keys = [item["Key"] for item in logged.get("Contents", [])]
+    for year in YEARS:
+        assert any(f"run_id=backfill__{year}" in key and "task_id=check" in key for key in log_keys)
+
     root = data / "cluster"
     logs = {name: root / "logs" / f"{name}.log" for name in ("worker1", "worker2")}
     ran = workers_by_try(logs)

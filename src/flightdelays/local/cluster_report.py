@@ -62,7 +62,7 @@ class TaskCost:
     year: int
     task_id: str
     state: str
-    workers: tuple[str, ...]  # worker of each try, in order ("?" when no log names it)
+    workers: tuple[str, ...]  # worker of each try of this cluster's, in order ("?": none found)
     seconds: float | None  # the last try's duration
     in_step: float | None
     queued: float | None  # seconds between being queued and starting
@@ -93,7 +93,9 @@ def task_costs(dag_id: str, runs: dict[str, int], worker_logs: dict[str, Path]) 
             step_seconds = {row.task_id: XComModel.deserialize_value(row) for row in rows}
             for instance in dag_run.get_task_instances(session=session):
                 tries = range(1, (instance.try_number or 0) + 1)
-                workers = tuple(by_try.get((run_id, instance.task_id, t), "?") for t in tries)
+                # Tries of earlier backfills of the year are not in this cluster's logs.
+                found = (by_try.get((run_id, instance.task_id, t)) for t in tries)
+                workers = tuple(name for name in found if name) or ("?",)
                 recorded = step_seconds.get(instance.task_id)
                 queued = None
                 if instance.queued_dttm and instance.start_date:

@@ -40,9 +40,12 @@ class Server:
 
 
 def start(name: str, argv: Sequence[str], env: Mapping[str, str], log_path: Path) -> Server:
-    """Start `argv` in a new session, output appended to `log_path`."""
+    """Start `argv` in a new session, its output in `log_path` (the previous one's kept as
+    `<log>.1`), so that the log tells of this run only."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
+    if log_path.exists():
+        log_path.replace(log_path.with_name(log_path.name + ".1"))
+    with log_path.open("wb") as log:
         process = subprocess.Popen(
             list(argv),
             env=dict(env),
