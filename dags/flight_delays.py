@@ -25,6 +25,7 @@ back-off.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from airflow.sdk import (
     CronTriggerTimetable,
@@ -42,7 +43,10 @@ from flightdelays.errors import FlightDelaysError, OutsideError
 DEFAULT_ARGS = {
     "owner": "flightdelays",
     "retries": 3,
-    "retry_delay": dt.timedelta(minutes=1),
+    # FLIGHTDELAYS_RETRY_DELAY_SECONDS: a shorter first wait for tests that kill a worker.
+    "retry_delay": dt.timedelta(
+        seconds=float(os.environ.get("FLIGHTDELAYS_RETRY_DELAY_SECONDS", "60"))
+    ),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": dt.timedelta(minutes=20),
     # Bad input and failed checks give the same result when retried: fail at once.

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 DEFAULT_AWS_CONN_ID = "flightdelays_aws"
 DEFAULT_POSTGRES_CONN_ID = "flightdelays_postgres"
 VARIABLE_PREFIX = "flightdelays_"
+STEP_SECONDS_KEY = "step_seconds"
 ENV_PREFIX = "FLIGHTDELAYS_"
 
 # libpq options a `postgres` connection may carry in its extra.
@@ -190,7 +191,9 @@ def run_step(name: str) -> dict[str, int]:
     """Run the pipeline step `name` for the current task's run; its small result goes to XCom.
 
     Only that step's module is imported. The time the task spent before its step (start-up,
-    imports, reading connections) is logged beside the step's own.
+    imports, reading connections) is logged beside the step's own, and both go to the XCom
+    `step_seconds` (`in_step`, `before_step`), so a summary can show what a task costs outside
+    its step.
     """
     import time
 
@@ -210,12 +213,15 @@ def run_step(name: str) -> dict[str, int]:
     function = step.function()
     ready = time.perf_counter()
     figures = function(settings, year)
+    in_step, before = time.perf_counter() - ready, ready - started
     log.info(
         "step %s for %d: %s (%.1f s in the step, %.1f s before it)",
         step.name,
         year,
         figures,
-        time.perf_counter() - ready,
-        ready - started,
+        in_step,
+        before,
     )
+    seconds = {"in_step": round(in_step, 3), "before_step": round(before, 3)}
+    context["ti"].xcom_push(key=STEP_SECONDS_KEY, value=seconds)
     return figures

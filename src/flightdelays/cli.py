@@ -197,12 +197,8 @@ def evaluate(args: argparse.Namespace) -> None:
     print(f"report: {args.out} (every group's counts: {csv})")
 
 
-def airflow_backfill(args: argparse.Namespace) -> None:
-    """Run the Airflow DAG for each year in this process (sample years generated if missing)."""
-    from flightdelays.local.airflow import LocalAirflow, backfill
-
-    settings = _settings(args)
-    years = parse_years(args.years)
+def _generate_missing(settings: Settings, years: list[int], args: argparse.Namespace) -> None:
+    """Sample raw files for the years that have none (at --scale, --seed)."""
     raw = open_store(settings.raw_url, settings.s3)
     missing = [year for year in years if not raw.exists(catalog.raw_file(year).key)]
     if missing:
@@ -211,6 +207,15 @@ def airflow_backfill(args: argparse.Namespace) -> None:
                 years=",".join(map(str, missing)), scale=args.scale, seed=args.seed, out=None
             )
         )
+
+
+def airflow_backfill(args: argparse.Namespace) -> None:
+    """Run the Airflow DAG for each year in this process (sample years generated if missing)."""
+    from flightdelays.local.airflow import LocalAirflow, backfill
+
+    settings = _settings(args)
+    years = parse_years(args.years)
+    _generate_missing(settings, years, args)
     local = LocalAirflow.for_settings(settings, args.dags_folder, quiet=not args.verbose)
     runs = backfill(local, years, _progress)
     print_summary(settings, [run.summary for run in runs])
@@ -222,6 +227,46 @@ def airflow_backfill(args: argparse.Namespace) -> None:
         raise FlightDelaysError(
             "; ".join(f"{run.summary.year}: {', '.join(run.failed_tasks)} failed" for run in failed)
         )
+
+
+def airflow_cluster(args: argparse.Namespace) -> None:
+    """Airflow with the CeleryExecutor and N workers on this machine: one backfill, a summary."""
+    from flightdelays.local.airflow import LocalAirflow
+    from flightdelays.local.cluster import ClusterResult, run_cluster
+    from flightdelays.local.cluster_env import ClusterPlan
+    from flightdelays.local.cluster_report import cost_table
+
+    settings = _settings(args)
+    years = parse_years(args.years)
+    if not 1 <= args.workers <= 8 or not 1 <= args.concurrency <= 8:
+        raise ConfigError("--workers and --concurrency take 1 to 8")
+    _generate_missing(settings, years, args)
+    dags_folder = LocalAirflow.for_settings(settings, args.dags_folder).dags_folder
+    plan = ClusterPlan(
+        root=settings.data_dir / "cluster",
+        dags_folder=dags_folder,
+        settings=settings,
+        workers=args.workers,
+        concurrency=args.concurrency,
+        port=args.port,
+    )
+    failed: list[str] = []
+
+    def report(result: ClusterResult) -> None:
+        print_summary(settings, [run.summary for run in result.runs])
+        print(f"runs:    {', '.join(f'{run.summary.year} {run.state}' for run in result.runs)}")
+        print("tasks (seconds: the task, its step, outside the step; queued before it started):")
+        for line in cost_table(result.costs):
+            print(f"  {line}")
+        failed.extend(
+            f"{run.summary.year}: {', '.join(run.failed_tasks)} failed"
+            for run in result.runs
+            if run.state != "success"
+        )
+
+    run_cluster(plan, years, _progress, report)
+    if failed:
+        raise FlightDelaysError("; ".join(failed))
 
 
 def airflow_serve(args: argparse.Namespace) -> None:
@@ -309,6 +354,22 @@ def _add_airflow_commands(commands: argparse._SubParsersAction[argparse.Argument
         "--verbose", action="store_true", help="show Airflow's info logs"
     )
     airflow_backfill_parser.set_defaults(handler=airflow_backfill)
+    cluster = airflow_commands.add_parser(
+        "cluster",
+        help="Airflow with the CeleryExecutor and N workers here: one backfill, then a summary",
+    )
+    cluster.add_argument("--years", default=f"{FIRST_YEAR}-{LAST_YEAR}")
+    cluster.add_argument(
+        "--scale", type=float, default=0.05, help="scale of sample years generated if missing"
+    )
+    cluster.add_argument("--seed", type=int, default=0)
+    cluster.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
+    cluster.add_argument(
+        "--concurrency", type=int, default=1, help="tasks at once per worker (default 1)"
+    )
+    cluster.add_argument("--port", type=int, default=8080, help="api-server port")
+    cluster.add_argument("--dags-folder", type=Path, help=dags_help)
+    cluster.set_defaults(handler=airflow_cluster)
     airflow_serve_parser = airflow_commands.add_parser(
         "serve", help="start Airflow (api-server, scheduler, dag-processor) until Ctrl-C"
     )

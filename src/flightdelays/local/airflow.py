@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from flightdelays.errors import ConfigError, FlightDelaysError
+from flightdelays.local.processes import stop_sessions
 from flightdelays.pipeline import STEPS, Progress, YearSummary
 from flightdelays.settings import Settings
 
@@ -148,11 +149,21 @@ def logical_date(year: int) -> dt.datetime:
     return dt.datetime(year, 1, 1, tzinfo=dt.UTC)
 
 
-def run_dag_year(dag: DAG, year: int, progress: Progress | None = None) -> YearRun:
-    """Run the DAG for `year` with `dag.test()`; a re-run replaces the year's earlier run."""
+def run_dag_year(
+    dag: DAG, year: int, progress: Progress | None = None, backfill: tuple[int, int] | None = None
+) -> YearRun:
+    """Run the DAG for `year` with `dag.test()`; a re-run replaces the year's earlier run.
+
+    With `backfill` (the Backfill row's id, the run's place in it) the run is one of that
+    backfill's, as `airflow backfill create` would make it; else a manual run.
+    """
+    from flightdelays.local.backfill_record import runs_made_as_backfill
+
     started = time.perf_counter()
     when = logical_date(year)
-    dag_run = dag.test(logical_date=when, run_after=when)
+    as_backfill = runs_made_as_backfill(*backfill) if backfill else contextlib.nullcontext()
+    with as_backfill:
+        dag_run = dag.test(logical_date=when, run_after=when)
     run = collect(dag.dag_id, dag_run.run_id, year)
     if progress:
         for line in _progress_lines(run):
@@ -201,13 +212,20 @@ def _progress_lines(run: YearRun) -> Iterator[str]:
 def backfill(
     local: LocalAirflow, years: list[int], progress: Progress | None = None
 ) -> list[YearRun]:
-    """Run the DAG for each year, one after another, in this process."""
+    """Run the DAG for each year, one after another, in this process: one Airflow backfill."""
+    from flightdelays.local.backfill_record import backfill_row
+
     configure(local)
     # dag.test() talks to its in-process API through starlette's test client, which warns.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     migrate()
     dag = load_dag(local.dags_folder)
-    return [run_dag_year(dag, year, progress) for year in years]
+    first, last = logical_date(min(years)), logical_date(max(years))
+    with backfill_row(dag.dag_id, first, last) as backfill_id:
+        return [
+            run_dag_year(dag, year, progress, (backfill_id, place))
+            for place, year in enumerate(years, start=1)
+        ]
 
 
 def admin_login(home: Path) -> tuple[str, str] | None:
@@ -228,47 +246,14 @@ def is_healthy(url: str) -> bool:
         return False
 
 
-def session_processes(session_id: int) -> list[int]:
-    """Process ids of the live (not zombie) processes of the session `session_id`."""
-    import psutil
-
-    found = []
-    for process in psutil.process_iter(["status"]):
-        try:
-            if (
-                process.info["status"] != psutil.STATUS_ZOMBIE
-                and os.getsid(process.pid) == session_id
-            ):
-                found.append(process.pid)
-        except (OSError, psutil.Error):
-            continue
-    return found
-
-
-def stop_session(leader: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+def stop_session(leader: subprocess.Popen[bytes]) -> None:
     """Stop every process of the session `leader` started: SIGINT, then SIGTERM, then SIGKILL.
 
     SIGINT is Ctrl-C for Airflow: `airflow standalone` stops its components and each shuts
     down cleanly. Task processes sit in process groups of their own but in the same session,
     so the session, not the process group, is what must end up empty.
     """
-    session_id = leader.pid
-    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-        remaining = session_processes(session_id)
-        if not remaining:
-            break
-        for pid in remaining:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            leader.poll()  # reap the leader, or it lingers as a zombie of this process
-            if not session_processes(session_id):
-                break
-            time.sleep(0.2)
-    leader.wait()
-    if session_processes(session_id):
-        raise FlightDelaysError(f"processes of session {session_id} survived SIGKILL")
+    stop_sessions([leader])
 
 
 def serve(local: LocalAirflow, out: Callable[[str], None] = print, timeout: float = 600.0) -> None:

@@ -15,8 +15,9 @@ DATABASE = "flightdelays"
 _servers: dict[Path, Any] = {}
 
 
-def embedded_database_url(data_dir: Path) -> str:
-    """A URL of the `flightdelays` database on the embedded server, started if need be."""
+def embedded_database_url(data_dir: Path, database: str = DATABASE) -> str:
+    """A URL of the database `database` (created if missing) on the embedded server, started if
+    need be: `flightdelays` for the warehouse, another name for Airflow's metadata."""
     import psycopg
 
     folder = (data_dir / "postgres").resolve()
@@ -30,10 +31,10 @@ def embedded_database_url(data_dir: Path) -> str:
             _servers[folder] = get_server(folder)
     admin_url: str = _servers[folder].get_uri()
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if found is None:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    url: str = _servers[folder].get_uri(DATABASE)
+            conn.execute(f'CREATE DATABASE "{database}"')
+    url: str = _servers[folder].get_uri(database)
     return url
 
 
