@@ -27,9 +27,11 @@ DEFAULT_DETECTOR = "traffic_aware"
 # name -> the class that implements it, as "module:Class" (imported when chosen)
 _BUILT_IN = {
     "isolation_forest": "flightdelays.detectors.isolation_forest:IsolationForestDetector",
+    "random_cut_forest": "flightdelays.detectors.random_cut_forest:RandomCutForestDetector",
     "robust_zscore": "flightdelays.detectors.robust_zscore:RobustZScore",
     "stl_seasonal": "flightdelays.detectors.stl_seasonal:SeasonalSTL",
     "traffic_aware": "flightdelays.detectors.traffic_aware:TrafficAware",
+    "xgboost_expected": "flightdelays.detectors.xgboost_expected:XGBoostExpected",
 }
 _REGISTERED: dict[str, Callable[[], Detector]] = {}
 
