@@ -22,6 +22,7 @@ own features are more than 2 standard units from usual are attributed; the other
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,9 +85,7 @@ def _cancellation_units(
     """(the airport's usual cancelled share, the day's distance above it in standard units of
     a binomial share of that many flights, widened when the airport's days scatter more)."""
     national = np.nansum(cancelled) / max(np.nansum(flights), 1.0)
-    usual = (np.nansum(cancelled, axis=1) + 200.0 * national) / (
-        np.nansum(flights, axis=1) + 200.0
-    )
+    usual = (np.nansum(cancelled, axis=1) + 200.0 * national) / (np.nansum(flights, axis=1) + 200.0)
     usual = np.clip(usual, 1e-4, 0.99)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         units = (cancelled / flights - usual) / np.sqrt(usual * (1.0 - usual) / flights)
@@ -102,7 +101,7 @@ def shingles(points: np.ndarray, airport: np.ndarray, order: np.ndarray) -> np.n
     sorted_points = points[order]
     sorted_airport = airport[order]
     shingled = np.zeros((rows, SHINGLE_DAYS, width))
-    for back in range(SHINGLE_DAYS):
+    for back in range(min(SHINGLE_DAYS, rows)):
         same = np.zeros(rows, dtype=bool)
         same[back:] = sorted_airport[back:] == sorted_airport[: rows - back]
         earlier = np.zeros_like(sorted_points)
@@ -150,6 +149,42 @@ def forest_scores(shingled: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarr
     return delay, cancellations
 
 
+@dataclass(frozen=True)
+class ShingledYear:
+    """A year's aggregate as the forest sees it."""
+
+    shingles: np.ndarray
+    """One row per aggregate row: `SHINGLE_DAYS` points of `FEATURES`, oldest first."""
+    judged_rows: np.ndarray
+    """Per aggregate row: is its airport busy enough to be judged."""
+    median_delay: np.ndarray
+    """Per airport (grid row): its median day's mean delay (the delay's zero)."""
+    usual_share: np.ndarray
+    """Per airport: its usual cancelled share (the cancellations' zero)."""
+
+
+def shingled_year(grid: Grid, daily: pl.DataFrame) -> ShingledYear:
+    """Every row's shingle of standard units (the module docstring), and who is judged."""
+    flights = grid.values(daily["flights"])
+    departed = grid.values(daily["departed"])
+    delay = np.where(departed > 0, grid.values(daily["avg_dep_delay"]), np.nan)
+    median_delay, delay_units = _delay_units(delay, departed)
+    usual_share, share_units = _cancellation_units(grid.values(daily["cancelled"]), flights)
+    judged_airport = per_airport(flights, np.nanmedian) >= MIN_TYPICAL_FLIGHTS
+    airport, day = grid.airport_of_row, grid.day_of_row
+    points = np.clip(
+        np.stack([delay_units[airport, day], share_units[airport, day]], axis=1),
+        -FEATURE_CAP,
+        FEATURE_CAP,
+    )
+    return ShingledYear(
+        shingles=shingles(points, airport, np.lexsort((day, airport))),
+        judged_rows=judged_airport[airport],
+        median_delay=median_delay,
+        usual_share=usual_share,
+    )
+
+
 class RandomCutForestDetector:
     """AWS's Random Cut Forest on a week-long shingle of each airport-day (module docstring)."""
 
@@ -162,30 +197,20 @@ class RandomCutForestDetector:
         if daily.is_empty():
             return no_scores(daily, self.name)
         grid = Grid.of(daily)
-        flights = grid.values(daily["flights"])
-        departed = grid.values(daily["departed"])
-        delay = np.where(departed > 0, grid.values(daily["avg_dep_delay"]), np.nan)
-        median_delay, delay_units = _delay_units(delay, departed)
-        usual_share, share_units = _cancellation_units(grid.values(daily["cancelled"]), flights)
-        judged_airport = per_airport(flights, np.nanmedian) >= MIN_TYPICAL_FLIGHTS
-        airport, day = grid.airport_of_row, grid.day_of_row
-        points = np.clip(
-            np.stack([delay_units[airport, day], share_units[airport, day]], axis=1),
-            -FEATURE_CAP,
-            FEATURE_CAP,
-        )
-        judged = judged_airport[airport]
+        year = shingled_year(grid, daily)
         delay_score = np.full(daily.height, np.nan)
         cancellation_score = np.full(daily.height, np.nan)
+        judged = year.judged_rows
         if judged.sum() > SHINGLE_DAYS:
-            shingled = shingles(points, airport, np.lexsort((day, airport)))[judged]
-            delay_score[judged], cancellation_score[judged] = forest_scores(shingled, self.seed)
+            delay_score[judged], cancellation_score[judged] = forest_scores(
+                year.shingles[judged], self.seed
+            )
         scored = daily.with_columns(
             pl.Series("delay_score", delay_score).fill_nan(None),
-            grid.per_row(median_delay, "expected_dep_delay").fill_nan(None),
+            grid.per_row(year.median_delay, "expected_dep_delay").fill_nan(None),
             pl.Series("cancellation_score", cancellation_score).fill_nan(None),
-            grid.per_row(usual_share, "expected_cancelled_share"),
-            grid.per_row(judged_airport, "judged"),
+            grid.per_row(year.usual_share, "expected_cancelled_share"),
+            pl.Series("judged", judged),
         )
         return add_verdict(
             scored,

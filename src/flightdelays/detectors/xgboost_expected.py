@@ -194,7 +194,10 @@ class XGBoostExpected:
         )
         return grid.scored(
             daily,
-            delay=(expected_delay_grid, flight_weighted_scores(delay - expected_delay_grid, departed)),
+            delay=(
+                expected_delay_grid,
+                flight_weighted_scores(delay - expected_delay_grid, departed),
+            ),
             cancellations=(
                 np.where(present, expected_share_grid, np.nan),
                 np.where(present, surprise, np.nan),
