@@ -24,13 +24,9 @@ def exported_year(hub_raw_dir: Path) -> pl.DataFrame:
     return get_detector(DEFAULT_DETECTOR).detect(daily).select(TABLE_COLUMNS)
 
 
-def write_export(stores: Stores, exported: pl.DataFrame) -> None:
-    stores.write_csv(catalog.export(YEAR), exported)
-
-
 @pytest.fixture
 def exported_lake(tmp_path: Path, exported_year: pl.DataFrame) -> Stores:
     """A local lake with the year's export in it."""
     stores = Stores.in_folder(tmp_path / "lake")
-    write_export(stores, exported_year)
+    stores.write_csv(catalog.export(YEAR), exported_year)
     return stores
