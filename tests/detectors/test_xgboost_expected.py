@@ -43,3 +43,14 @@ def test_the_expectation_is_near_the_ordinary_level(
     spike = helpers.row(detect(daily), events.spike)
     assert 0.0 < spike["expected_dep_delay"] < 20.0  # ordinary days average 10 minutes
     assert spike["delay_score"] > 6
+
+
+def test_the_recent_level_is_the_median_of_the_other_days_of_the_window() -> None:
+    from flightdelays.detectors.xgboost_expected import _leave_one_out_median
+
+    nan = np.nan
+    grid = np.array([[1.0, 100.0, 3.0, nan, 5.0], [nan, nan, 7.0, nan, nan]])
+    level = _leave_one_out_median(grid, 1)
+    # day 1: its neighbours 1 and 3, not its own 100; day 3: 3 and 5; day 4: only day 3 (NaN)
+    np.testing.assert_array_equal(level[0], [100.0, 2.0, 100.0, 4.0, nan])
+    np.testing.assert_array_equal(level[1], [nan, 7.0, nan, 7.0, nan])

@@ -49,18 +49,23 @@ BOOSTING = {
     "nthread": 1,  # two OpenMP threads on a shared 2-core machine ran 10x slower, not faster
     "seed": 0,
 }
-ROUNDS = 80
+ROUNDS = 50
 HUBER_SLOPE_MINUTES = 10.0
 """Beyond about 10 minutes from the expectation a day's pull on the fit grows linearly."""
 
 
 def _leave_one_out_median(grid: np.ndarray, half_width: int) -> np.ndarray:
-    """Centred rolling median over 2 * half_width + 1 days without the day itself (NaN-aware)."""
+    """Centred rolling median over 2 * half_width + 1 days without the day itself, ignoring
+    NaN; NaN where no other day of the window has a value. (Sorting each window and picking
+    its middle is several times faster than np.nanmedian over the windows.)"""
     padded = np.pad(grid, ((0, 0), (half_width, half_width)), constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1, axis=1).copy()
     windows[:, :, half_width] = np.nan
-    with quiet_nan_warnings():
-        median: np.ndarray = np.nanmedian(windows, axis=2)
+    windows.sort(axis=2)  # NaN last
+    count = np.isfinite(windows).sum(axis=2, keepdims=True)
+    low = np.take_along_axis(windows, np.maximum(count - 1, 0) // 2, axis=2)
+    high = np.take_along_axis(windows, count // 2, axis=2)
+    median: np.ndarray = np.where(count > 0, (low + high) / 2.0, np.nan)[:, :, 0]
     return median
 
 
