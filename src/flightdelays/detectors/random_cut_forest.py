@@ -31,6 +31,7 @@ import polars as pl
 from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
 from flightdelays.detectors.grid import Grid, per_airport, quiet_nan_warnings
 from flightdelays.detectors.robust_zscore import MAD_TO_SIGMA, MIN_TYPICAL_FLIGHTS
+from flightdelays.detectors.traffic_aware import FLIGHT_SPREAD_MINUTES, PRIOR_FLIGHTS
 
 if TYPE_CHECKING:
     import krcf
@@ -43,8 +44,8 @@ FEATURES = 2
 
 NUM_TREES = 50
 SAMPLE_SIZE = 256
-"""SageMaker RCF's default sample size per tree; 50 trees rather than its 100 keep a
-full-scale year under 5 s (the scores barely move)."""
+"""SageMaker RCF's default sample size per tree, and half its default 100 trees: every tree
+is walked for every day scored, and 50 keep a full-scale year within a few seconds."""
 
 TRAINING_SHINGLES = 8192
 """How many of the year's shingles are streamed into the forest (chosen at random)."""
@@ -57,9 +58,6 @@ full-scale year's ~950 unusual days instead of ~7,400."""
 
 SCORED_SAMPLE = 4096
 """How many shingles are scored to learn the spread of the forest's scores."""
-
-FLIGHT_SPREAD_MINUTES = 40.0
-"""The spread of one flight's delay around its day's mean (see traffic_aware)."""
 
 FEATURE_CAP = 30.0
 """Features are clipped to +-30 standard units: beyond that every day is simply extreme,
@@ -85,9 +83,12 @@ def _cancellation_units(
     cancelled: np.ndarray, flights: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(the airport's usual cancelled share, the day's distance above it in standard units of
-    a binomial share of that many flights, widened when the airport's days scatter more)."""
+    a binomial share of that many flights, widened when the airport's days scatter more).
+    The usual share leans on the national one as the default's does (PRIOR_FLIGHTS)."""
     national = np.nansum(cancelled) / max(np.nansum(flights), 1.0)
-    usual = (np.nansum(cancelled, axis=1) + 200.0 * national) / (np.nansum(flights, axis=1) + 200.0)
+    usual = (np.nansum(cancelled, axis=1) + PRIOR_FLIGHTS * national) / (
+        np.nansum(flights, axis=1) + PRIOR_FLIGHTS
+    )
     usual = np.clip(usual, 1e-4, 0.99)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         units = (cancelled / flights - usual) / np.sqrt(usual * (1.0 - usual) / flights)

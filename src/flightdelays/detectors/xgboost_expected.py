@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
-from flightdelays.detectors.grid import Grid, per_airport, quiet_nan_warnings, window_sums
+from flightdelays.detectors.grid import Grid, per_airport, window_sums
 from flightdelays.detectors.robust_zscore import MIN_TYPICAL_FLIGHTS
 from flightdelays.detectors.traffic_aware import (
     HALF_WINDOW_DAYS,
