@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # A year-keyed file name, or a lake folder, spelled outside the catalog.
 _STRAY = re.compile(
     r"\{[^}]*year[^}]*\}[^\"'\n]*\.(csv|parquet|png|json|html)"
-    r"|[\"'](aggregates|daily|charts|exports)/"
+    r"|[\"'](aggregates|daily|charts|exports|sagemaker)/"
     r"|\{[^}]*airport[^}]*\}\.png",
     re.IGNORECASE,
 )
@@ -32,6 +32,12 @@ def test_the_keys_are_the_documented_layout() -> None:
     assert catalog.chart_index_page(2013).key == "charts/2013/index.html"
     assert catalog.chart_index_json(2013).key == "charts/2013/index.json"
     assert catalog.export(2013).key == "exports/2013.csv"
+    assert catalog.rcf_train(2013).key == "sagemaker/2013/rcf/train/train.csv"
+    assert catalog.xgboost_train(2013).key == "sagemaker/2013/xgboost/train/train.csv"
+    assert catalog.xgboost_validation(2013).key.startswith("sagemaker/2013/xgboost/validation/")
+    assert catalog.sagemaker_output(2013) == "sagemaker/2013/output/"
+    assert catalog.notebook_flags(2013, "xgboost_expected").key.startswith("sagemaker/2013/")
+    assert catalog.notebook_plot(2013, "random_cut_forest").content_type == "image/png"
     assert {catalog.raw_file(1).store, catalog.labels(1).store} == {"raw"}
     assert catalog.is_chart(catalog.chart(2013, "JFK").key)
     assert not catalog.is_chart(catalog.chart_index_json(2013).key)
@@ -53,6 +59,7 @@ def test_no_dataset_key_is_spelled_outside_the_catalog() -> None:
 def test_the_stray_key_search_finds_a_spelled_key() -> None:
     assert _STRAY.search('path = folder / f"{year}.csv"')
     assert _STRAY.search('prefix = "charts/"')
+    assert _STRAY.search('prefix = "sagemaker/"')
     assert not _STRAY.search("path = folder / catalog.raw_file(year).key")
 
 

@@ -14,6 +14,10 @@ year never touches another year's data. `Stores` reads and writes the datasets o
 | `chart_index_page`, `chart_index_json` | lake | `charts/<YEAR>/index.html`, `index.json` |
 | `export` | lake | `exports/<YEAR>.csv` |
 | `probe` | lake | `_probes/<YEAR>-<TOKEN>` (written and deleted at once, before a run rewrites) |
+| `rcf_train` | lake | `sagemaker/<YEAR>/rcf/train/train.csv` (SageMaker RCF's training channel) |
+| `xgboost_train`, `_validation` | lake | `sagemaker/<YEAR>/xgboost/{train,validation}/…csv` |
+| `sagemaker_output` | lake | `sagemaker/<YEAR>/output/` (the training jobs' model artifacts) |
+| `notebook_flags`, `notebook_plot` | lake | `sagemaker/<YEAR>/notebooks/<DETECTOR>.csv`, `.png` |
 """
 
 from __future__ import annotations
@@ -117,6 +121,42 @@ def export(year: Year) -> Dataset:
 def probe(year: Year, token: str) -> Dataset:
     """An empty object a run writes and deletes to learn that it may write the lake."""
     return Dataset("lake", f"_probes/{year}-{token}", "text/plain")
+
+
+def sagemaker_folder(year: Year) -> str:
+    """The lake folder of a year's SageMaker channels, model artifacts and notebook results
+    (the SageMaker execution role may read and write this prefix only)."""
+    return f"sagemaker/{year}/"
+
+
+def rcf_train(year: Year) -> Dataset:
+    """SageMaker Random Cut Forest's training channel: headerless CSV of shingled features."""
+    return Dataset("lake", sagemaker_folder(year) + "rcf/train/train.csv", CSV)
+
+
+def xgboost_train(year: Year) -> Dataset:
+    """SageMaker XGBoost's training channel: headerless CSV, label, weight, then features."""
+    return Dataset("lake", sagemaker_folder(year) + "xgboost/train/train.csv", CSV)
+
+
+def xgboost_validation(year: Year) -> Dataset:
+    """SageMaker XGBoost's validation channel, in the training channel's format."""
+    return Dataset("lake", sagemaker_folder(year) + "xgboost/validation/validation.csv", CSV)
+
+
+def sagemaker_output(year: Year) -> str:
+    """The lake prefix where the year's training jobs write their model artifacts."""
+    return sagemaker_folder(year) + "output/"
+
+
+def notebook_flags(year: Year, detector: str) -> Dataset:
+    """The airport-days a notebook's model flagged, beside the default detector's verdict."""
+    return Dataset("lake", sagemaker_folder(year) + f"notebooks/{detector}.csv", CSV)
+
+
+def notebook_plot(year: Year, detector: str) -> Dataset:
+    """A notebook's plot of the days its model flagged next to the default detector's."""
+    return Dataset("lake", sagemaker_folder(year) + f"notebooks/{detector}.png", PNG)
 
 
 class Stores:

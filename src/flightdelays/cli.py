@@ -17,6 +17,7 @@ from flightdelays import catalog
 from flightdelays.catalog import FIRST_YEAR, LAST_YEAR
 from flightdelays.detectors import available
 from flightdelays.errors import ConfigError, FlightDelaysError
+from flightdelays.sagemaker.command import add_commands as _add_sagemaker_commands
 from flightdelays.settings import Settings
 from flightdelays.storage import Store, open_store
 
@@ -334,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     measure.set_defaults(handler=evaluate)
 
     _add_airflow_commands(commands)
+    _add_sagemaker_commands(commands, _settings)
     return parser
 
 

@@ -266,6 +266,31 @@ def test_api_server_role_only_reads_task_logs(cfn_templates: Templates) -> None:
     assert access == {"LogsBucketName": {("s3:ListBucket", ""), ("s3:GetObject", "airflow-logs/*")}}
 
 
+def test_sagemaker_role_reaches_only_the_lakes_sagemaker_prefix(cfn_templates: Templates) -> None:
+    roles = resources(cfn_templates["07-irsa.yaml"], "AWS::IAM::Role")
+    role = roles["SageMakerExecutionRole"]
+    policy = inline_policy(role)
+    assert bucket_access(policy) == {
+        "LakeBucketName": {
+            ("s3:ListBucket", ""),
+            ("s3:GetObject", "lake/sagemaker/*"),
+            ("s3:PutObject", "lake/sagemaker/*"),
+        }
+    }
+    (listing,) = [s for s in policy["Statement"] if s["Action"] == "s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "lake/sagemaker/*"}}
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
+    assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
+
+
+def test_sagemaker_launcher_passes_only_the_execution_role(cfn_templates: Templates) -> None:
+    policies = resources(cfn_templates["07-irsa.yaml"], "AWS::IAM::ManagedPolicy")
+    statements = policies["SageMakerLauncherPolicy"]["PolicyDocument"]["Statement"]
+    (passing,) = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert passing["Resource"] == {"Fn::GetAtt": ["SageMakerExecutionRole", "Arn"]}
+
+
 def trust_policy(role: dict[str, Any], namespace: str) -> dict[str, Any]:
     text, names = role["AssumeRolePolicyDocument"]["Fn::Sub"]
     assert set(names) == {"ProviderArn", "Issuer"}

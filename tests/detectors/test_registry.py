@@ -21,7 +21,14 @@ from flightdelays.schema import DAILY_COLUMNS, TABLE_COLUMNS
 
 
 def test_every_detector_of_the_issue_is_registered() -> None:
-    assert available() == ["isolation_forest", "robust_zscore", "stl_seasonal", "traffic_aware"]
+    assert available() == [
+        "isolation_forest",
+        "random_cut_forest",
+        "robust_zscore",
+        "stl_seasonal",
+        "traffic_aware",
+        "xgboost_expected",
+    ]
     assert DEFAULT_DETECTOR in available()
 
 
@@ -50,7 +57,8 @@ def test_choosing_a_detector_imports_only_its_module() -> None:
     code = (
         "import sys; from flightdelays.detectors import get_detector; "
         "get_detector('robust_zscore'); "
-        "print(sorted(m for m in ('sklearn', 'statsmodels', 'scipy') if m in sys.modules))"
+        "heavy = ('sklearn', 'statsmodels', 'scipy', 'krcf', 'xgboost'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     found = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -205,8 +205,10 @@ def test_evaluate_command_writes_the_report(
     csv = pl.read_csv(out.with_suffix(".csv"))
     assert set(csv["detector"]) == {
         "isolation_forest",
+        "random_cut_forest",
         "robust_zscore",
         "stl_seasonal",
         "traffic_aware",
+        "xgboost_expected",
     }
     assert "| detector | f1 |" in capsys.readouterr().out

@@ -1,7 +1,8 @@
 """Anomaly detectors: each flags the abnormal (airport, day) rows of a year's aggregate.
 
 Pick one by name with `get_detector(name)`; only the chosen one's module (and its libraries:
-statsmodels, scikit-learn) is imported. `DEFAULT_DETECTOR` is the one the pipeline uses.
+statsmodels, scikit-learn, krcf, xgboost) is imported. `DEFAULT_DETECTOR` is the one the
+pipeline uses.
 `flightdelays evaluate` measures them all on labelled generated years (docs/detection.md):
 - `traffic_aware` (default): seasonal expectation, flight-count-aware delay and cancellation
   scores; the best F1 overall and in every traffic band (tied with the forest at 50+ flights a
@@ -9,6 +10,9 @@ statsmodels, scikit-learn) is imported. `DEFAULT_DETECTOR` is the one the pipeli
 - `robust_zscore`: the airport's median day and MAD, the usual baseline.
 - `stl_seasonal`: STL (statsmodels) removes trend and weekly pattern, then a robust z-score.
 - `isolation_forest`: one scikit-learn IsolationForest over per-airport robust z-scores.
+- `random_cut_forest`: AWS's Random Cut Forest (krcf) on week-long shingles, one-sided by the
+  attribution of each day's own entries.
+- `xgboost_expected`: XGBoost's expected delay and cancelled share, scored as the default is.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ DEFAULT_DETECTOR = "traffic_aware"
 # name -> the class that implements it, as "module:Class" (imported when chosen)
 _BUILT_IN = {
     "isolation_forest": "flightdelays.detectors.isolation_forest:IsolationForestDetector",
+    "random_cut_forest": "flightdelays.detectors.random_cut_forest:RandomCutForestDetector",
     "robust_zscore": "flightdelays.detectors.robust_zscore:RobustZScore",
     "stl_seasonal": "flightdelays.detectors.stl_seasonal:SeasonalSTL",
     "traffic_aware": "flightdelays.detectors.traffic_aware:TrafficAware",
+    "xgboost_expected": "flightdelays.detectors.xgboost_expected:XGBoostExpected",
 }
 _REGISTERED: dict[str, Callable[[], Detector]] = {}
 

@@ -97,7 +97,14 @@ def delay_scores(
         weekly = pooled_weekly_pattern(by_weekday, around)
         level = rolling_nanmedian(delay - weekly[weekday], HALF_WINDOW_DAYS)
         expected = level + weekly[weekday]
-        residual = delay - expected
+    return expected, flight_weighted_scores(delay - expected, departed)
+
+
+def flight_weighted_scores(residual: np.ndarray, departed: np.ndarray) -> np.ndarray:
+    """Each cell's `residual` (minutes above expected) in units of the airport's usual upward
+    spread, widened on days with fewer departures than the airport usually has (the sampling
+    part of the variance grows as 1/flights)."""
+    with quiet_nan_warnings():
         centre = np.nanmedian(residual, axis=1)
         upward = np.nanquantile(residual, _UPPER_SIGMA, axis=1) - centre
         spread = np.maximum(np.nan_to_num(upward, nan=1.0), 1.0)
@@ -106,8 +113,8 @@ def delay_scores(
     relative_noise = (1.0 - sampling_share)[:, None] + sampling_share[:, None] * (
         typical[:, None] / np.maximum(departed, 1.0)
     )
-    score = residual / (spread[:, None] * np.sqrt(relative_noise))
-    return expected, score
+    score: np.ndarray = residual / (spread[:, None] * np.sqrt(relative_noise))
+    return score
 
 
 def cancellation_scores(
@@ -127,23 +134,31 @@ def cancellation_scores(
             window_sums(kept_flights, HALF_WINDOW_DAYS) + PRIOR_FLIGHTS
         )
         expected = np.clip(expected, 1e-4, 0.99)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pearson = (cancelled - flights * expected) ** 2 / (
-                flights * expected * (1.0 - expected)
-            )
-        typical_pearson = per_airport(np.where(ordinary, pearson, np.nan), np.nanmedian)
-        dispersion = np.maximum(np.nan_to_num(typical_pearson) / CHI2_1_MEDIAN, 1.0)[:, None]
-        events = np.nan_to_num(cancelled) / dispersion
-        trials = np.nan_to_num(flights) / dispersion
-        with np.errstate(invalid="ignore", divide="ignore", under="ignore"):
-            tail = np.where(
-                events > 0,
-                special.betainc(np.maximum(events, 1e-12), trials - events + 1.0, expected),
-                1.0,
-            )
-        score = np.clip(-special.ndtri(np.clip(tail, 1e-300, 1.0)), 0.0, _MAX_SCORE)
+        score = count_surprise(cancelled, flights, expected, ordinary)
         ordinary = present & (score <= ORDINARY_SCORE)
     return expected, np.where(present, score, np.nan)
+
+
+def count_surprise(
+    cancelled: np.ndarray, flights: np.ndarray, expected: np.ndarray, ordinary: np.ndarray
+) -> np.ndarray:
+    """How surprising each cell's cancellations are for its flights and `expected` share, in
+    standard-normal units (0 up to 37.5): a binomial tail, widened by how much more the
+    airport's `ordinary` days scatter than chance."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pearson = (cancelled - flights * expected) ** 2 / (flights * expected * (1.0 - expected))
+    typical_pearson = per_airport(np.where(ordinary, pearson, np.nan), np.nanmedian)
+    dispersion = np.maximum(np.nan_to_num(typical_pearson) / CHI2_1_MEDIAN, 1.0)[:, None]
+    events = np.nan_to_num(cancelled) / dispersion
+    trials = np.nan_to_num(flights) / dispersion
+    with np.errstate(invalid="ignore", divide="ignore", under="ignore"):
+        tail = np.where(
+            events > 0,
+            special.betainc(np.maximum(events, 1e-12), trials - events + 1.0, expected),
+            1.0,
+        )
+    score: np.ndarray = np.clip(-special.ndtri(np.clip(tail, 1e-300, 1.0)), 0.0, _MAX_SCORE)
+    return score
 
 
 class TrafficAware:
