@@ -20,15 +20,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import polars as pl
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from flightdelays.errors import ConfigError, FlightDelaysError, OutsideError
 from flightdelays.schema import TABLE_COLUMNS
+
+if TYPE_CHECKING:  # imported by replace_year only: the check step needs psycopg, not polars
+    import polars as pl
 
 TABLE = "daily_airport_delays"
 _LOCK_NAMESPACE = 72_620  # pg_advisory_xact_lock(namespace, key): ours, apart from other apps
@@ -225,6 +227,8 @@ class YearInTable:
 
 def replace_year(url: str, year: int, rows: pl.DataFrame, source: str) -> YearInTable:
     """Replace the year's rows with `rows` (columns `TABLE_COLUMNS`) in one transaction."""
+    import polars as pl
+
     outside = rows.filter(pl.col("year") != year).height
     if outside:
         raise FlightDelaysError(f"{outside} rows to load for {year} belong to another year")
