@@ -13,8 +13,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from flightdelays.research.generate import HUBS, write_year
+
+# Hypothesis draws the same examples on every run, so that `make test` passes or fails the same
+# way for everyone; `HYPOTHESIS_PROFILE=explore` draws new ones to look for more failures.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 SAMPLE_SCALE = 0.02
 SAMPLE_YEARS = (2011, 2013)
