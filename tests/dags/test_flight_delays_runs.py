@@ -185,7 +185,9 @@ def test_a_bad_raw_file_fails_the_run_at_once_and_keeps_the_years_data(
     assert failed.state == "failed"
     assert failed.task_states == {
         "extract_and_aggregate": "failed",
-        **dict.fromkeys([step.task_id for step in STEPS[1:]], "upstream_failed"),
+        **dict.fromkeys(
+            [task_id for step in STEPS[1:] for task_id in step.task_ids], "upstream_failed"
+        ),
     }
     assert _tries(failed)["extract_and_aggregate"] == 1  # bad input is not retried
     captured = capfd.readouterr()
