@@ -196,7 +196,8 @@ def flight_delays() -> None:
     detected, shards = detect(), chart_shards()
     extract_and_aggregate() >> detected >> shards
     indexed, loaded, exported = chart_index(), load(), export()
-    charts.expand_kwargs(shards) >> indexed
+    # A mapped task does not take its docstring as doc_md by itself.
+    charts.override(doc_md=charts.function.__doc__).expand_kwargs(shards) >> indexed
     detected >> [loaded, exported]
     [indexed, loaded, exported] >> check()
 

@@ -203,10 +203,10 @@ def run_step(name: str, function_path: str | None = None, **arguments: int) -> d
     """Run the pipeline step `name` for the current task's run; its small result goes to XCom.
 
     `function_path` (`module:function`) runs one part of the step instead, with `arguments`
-    (a chart shard, say). Only that function's module is imported. The time the task spent before its step (start-up,
-    imports, reading connections) is logged beside the step's own, and both go to the XCom
-    `step_seconds` (`in_step`, `before_step`), so a summary can show what a task costs outside
-    its step.
+    (a chart shard, say). Only that function's module is imported. The time the task spent
+    before its step (start-up, imports, reading connections) is logged beside the step's own,
+    and both go to the XCom `step_seconds` (`in_step`, `before_step`), so a summary can show
+    what a task costs outside its step.
     """
     import time
 

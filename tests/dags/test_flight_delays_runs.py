@@ -138,7 +138,8 @@ def test_a_run_fills_the_table_and_the_charts_and_a_rerun_leaves_them_identical(
     rows, keys, digest = _table(database_url, 2013)
     figures = first.summary.figures
     assert rows == keys == figures["airport_days"] == figures["rows"] == figures["exported"]
-    assert figures["airports"] == len(hub_airports)
+    assert figures["airports"] == figures["charts"] == len(hub_airports)
+    assert first.task_states["charts"] == "success"  # every shard's task
     charts = _s3_charts(client, s3_bucket, 2013)
     pngs = sorted(key for key in charts if key.endswith(".png"))
     assert pngs == sorted(f"lake/charts/2013/{airport}.png" for airport in hub_airports)

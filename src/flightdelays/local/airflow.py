@@ -14,7 +14,6 @@ first imported, so both entry points set it through `AIRFLOW_*` variables before
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
 import datetime as dt
 import json
 import os
@@ -25,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
