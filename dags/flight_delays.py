@@ -2,7 +2,8 @@
 ### US flight delays, one run per year (2009-2018)
 
 Each run reads the year's raw on-time file (`<raw>/<YEAR>.csv`), aggregates it per airport and
-day, flags anomalous days, then in parallel draws one chart per airport, replaces the year's
+day, flags anomalous days, then in parallel draws one chart per airport (spread over
+`chart_shards` mapped `charts` tasks, then `chart_index` writes the index), replaces the year's
 rows in PostgreSQL (`daily_airport_delays`) and exports them as CSV; a final check fails the run
 unless the table, the aggregate and the charts agree. Tasks hand data to each other through
 the lake (Parquet keyed by year); XCom carries only small counts.
@@ -122,17 +123,40 @@ def flight_delays() -> None:
 
         return run_step("detect")
 
-    @task
-    def charts() -> dict[str, int]:
+    @task(execution_timeout=dt.timedelta(minutes=5))
+    def chart_shards() -> list[dict[str, int]]:
         """
-        #### Charts
-        One PNG per airport at `<lake>/charts/<YEAR>/<AIRPORT>.png` (flights per day, anomalous
-        days marked); charts of airports no longer in the year are removed.
-        Returns `charts`, `stale_removed`.
+        #### Chart shards
+        How many tasks draw the year's charts: one `{shard, shards}` per `charts` task, from the
+        Variable `flightdelays_chart_shards` or env `FLIGHTDELAYS_CHART_SHARDS` (default 4).
+        """
+        from flightdelays.airflow_settings import chart_shard_kwargs
+
+        return chart_shard_kwargs()
+
+    @task(map_index_template="shard {{ task.op_kwargs['shard'] }}")
+    def charts(shard: int, shards: int) -> dict[str, int]:
+        """
+        #### Charts (one task per shard)
+        One PNG per airport of the shard at `<lake>/charts/<YEAR>/<AIRPORT>.png` (flights per
+        day, anomalous days marked). Shards split the year's airports, balanced by rows, the
+        same way in every task. Returns `charts`, this shard's.
         """
         from flightdelays.airflow_settings import run_step
 
-        return run_step("charts")
+        part = "flightdelays.steps.charts:chart_shard_step"
+        return run_step("charts", part, shard=shard, shards=shards)
+
+    @task(execution_timeout=dt.timedelta(minutes=10))
+    def chart_index() -> dict[str, int]:
+        """
+        #### Chart index
+        Once every shard is drawn: `index.html` and `index.json` beside the charts, and charts
+        of airports no longer in the year removed. Returns `stale_removed`.
+        """
+        from flightdelays.airflow_settings import run_step
+
+        return run_step("charts", "flightdelays.steps.charts:chart_index_step")
 
     @task
     def load() -> dict[str, int]:
@@ -169,9 +193,13 @@ def flight_delays() -> None:
 
         return run_step("check")
 
-    detected = detect()
-    extract_and_aggregate() >> detected
-    detected >> [charts(), load(), export()] >> check()
+    detected, shards = detect(), chart_shards()
+    extract_and_aggregate() >> detected >> shards
+    indexed, loaded, exported = chart_index(), load(), export()
+    # A mapped task does not take its docstring as doc_md by itself.
+    charts.override(doc_md=charts.function.__doc__).expand_kwargs(shards) >> indexed
+    detected >> [loaded, exported]
+    [indexed, loaded, exported] >> check()
 
 
 flight_delays()

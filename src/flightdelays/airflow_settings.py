@@ -8,7 +8,9 @@ The one place that names them; each name can be changed without touching code:
   `FLIGHTDELAYS_POSTGRES_CONN_ID`, default `flightdelays_postgres`;
 - raw files and lake: Variables `flightdelays_raw_url` / `flightdelays_lake_url`, env
   `FLIGHTDELAYS_RAW_URL` / `FLIGHTDELAYS_LAKE_URL`, default folders under the data folder;
-- anomaly detector: Variable `flightdelays_detector`, env `FLIGHTDELAYS_DETECTOR`.
+- anomaly detector: Variable `flightdelays_detector`, env `FLIGHTDELAYS_DETECTOR`;
+- chart tasks per year: Variable `flightdelays_chart_shards`, env `FLIGHTDELAYS_CHART_SHARDS`
+  (default 4).
 
 The `aws` connection (login = access key id, password = secret key, extra `region_name` and, for
 S3-compatible stores, `endpoint_url`; or a role the amazon provider knows how to assume) becomes
@@ -30,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flightdelays.errors import ConfigError
-from flightdelays.pipeline import step_named
-from flightdelays.settings import Settings
+from flightdelays.pipeline import load_function, step_named
+from flightdelays.settings import Settings, chart_shards
 from flightdelays.storage import S3Options
 
 if TYPE_CHECKING:
@@ -187,13 +189,24 @@ def _connection(conn_id: str) -> Connection | None:
     return found
 
 
-def run_step(name: str) -> dict[str, int]:
+def chart_shard_kwargs(
+    variable: VariableLookup | None = None, environ: Mapping[str, str] | None = None
+) -> list[dict[str, int]]:
+    """One `{"shard": i, "shards": n}` per chart task of a year: n from the setting
+    `chart_shards`, passed to every mapped task so that all split the airports alike."""
+    env = os.environ if environ is None else environ
+    shards = chart_shards(setting("chart_shards", variable or _variable, env))
+    return [{"shard": shard, "shards": shards} for shard in range(shards)]
+
+
+def run_step(name: str, function_path: str | None = None, **arguments: int) -> dict[str, int]:
     """Run the pipeline step `name` for the current task's run; its small result goes to XCom.
 
-    Only that step's module is imported. The time the task spent before its step (start-up,
-    imports, reading connections) is logged beside the step's own, and both go to the XCom
-    `step_seconds` (`in_step`, `before_step`), so a summary can show what a task costs outside
-    its step.
+    `function_path` (`module:function`) runs one part of the step instead, with `arguments`
+    (a chart shard, say). Only that function's module is imported. The time the task spent
+    before its step (start-up, imports, reading connections) is logged beside the step's own,
+    and both go to the XCom `step_seconds` (`in_step`, `before_step`), so a summary can show
+    what a task costs outside its step.
     """
     import time
 
@@ -209,14 +222,15 @@ def run_step(name: str) -> dict[str, int]:
     # Airflow blocks in tasks. Parallelism comes from concurrent tasks and runs.
     settings = task.settings.with_overrides(chart_workers=1)
     where = ", ".join(f"{key}: {value}" for key, value in task.sources.items())
-    log.info("step %s for %d (%s)", step.name, year, where)
-    function = step.function()
+    log.info("step %s%s for %d (%s)", step.name, _shown(arguments), year, where)
+    function = load_function(function_path or step.function_path)
     ready = time.perf_counter()
-    figures = function(settings, year)
+    figures = function(settings, year, **arguments)
     in_step, before = time.perf_counter() - ready, ready - started
     log.info(
-        "step %s for %d: %s (%.1f s in the step, %.1f s before it)",
+        "step %s%s for %d: %s (%.1f s in the step, %.1f s before it)",
         step.name,
+        _shown(arguments),
         year,
         figures,
         in_step,
@@ -225,3 +239,7 @@ def run_step(name: str) -> dict[str, int]:
     seconds = {"in_step": round(in_step, 3), "before_step": round(before, 3)}
     context["ti"].xcom_push(key=STEP_SECONDS_KEY, value=seconds)
     return figures
+
+
+def _shown(arguments: Mapping[str, int]) -> str:
+    return "".join(f" {key} {value}" for key, value in arguments.items())

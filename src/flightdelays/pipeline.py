@@ -2,8 +2,10 @@
 
 extract + aggregate -> detect -> charts, load, export -> check. Each step is keyed on the year
 and can be re-run: it replaces what an earlier run of the same year wrote. `run_year` runs them
-in one process; the DAG runs each as a task (`Step.task_id`). A step's module is imported only
-when the step runs, so a task pays for its own libraries alone.
+in one process; the DAG runs each as a task (`Step.task_id`), except charts, which it fans out:
+`chart_shards` -> one mapped `charts` task per shard of the year's airports -> `chart_index`
+(`Step.task_ids`). A step's module is imported only when the step runs, so a task pays for its
+own libraries alone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ Progress = Callable[[str], None]
 StepFunction = Callable[["Settings", int], dict[str, int]]
 
 
+def load_function(path: str) -> Callable[..., dict[str, int]]:
+    """The function at `module:function`, its module imported now."""
+    module, _, name = path.partition(":")
+    found: Callable[..., dict[str, int]] = getattr(importlib.import_module(module), name)
+    return found
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a year: its name, the DAG task that runs it, and its function."""
@@ -33,10 +42,16 @@ class Step:
     task_id: str
     function_path: str
     """`module:function`, imported when the step runs."""
+    tasks: tuple[str, ...] = ()
+    """The DAG's tasks of this step when it has more than `task_id` (in order)."""
+
+    @property
+    def task_ids(self) -> tuple[str, ...]:
+        """Every DAG task that runs part of this step."""
+        return self.tasks or (self.task_id,)
 
     def function(self) -> StepFunction:
-        module, _, name = self.function_path.partition(":")
-        found: StepFunction = getattr(importlib.import_module(module), name)
+        found: StepFunction = load_function(self.function_path)
         return found
 
     def __call__(self, settings: Settings, year: int) -> dict[str, int]:
@@ -46,7 +61,12 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("aggregate", "extract_and_aggregate", "flightdelays.steps.aggregate:aggregate_step"),
     Step("detect", "detect", "flightdelays.steps.detect:detect_step"),
-    Step("charts", "charts", "flightdelays.steps.charts:charts_step"),
+    Step(
+        "charts",
+        "charts",
+        "flightdelays.steps.charts:charts_step",
+        tasks=("chart_shards", "charts", "chart_index"),
+    ),
     Step("load", "load", "flightdelays.steps.load:load_step"),
     Step("export", "export", "flightdelays.steps.export:export_step"),
     Step("check", "check", "flightdelays.steps.check:check_step"),

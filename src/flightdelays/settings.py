@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from flightdelays.charts.shards import DEFAULT_CHART_SHARDS, MAX_CHART_SHARDS
 from flightdelays.detectors import DEFAULT_DETECTOR
 from flightdelays.errors import ConfigError
 from flightdelays.storage import S3Options
@@ -25,6 +26,8 @@ class Settings:
     data_dir: Path
     detector: str = DEFAULT_DETECTOR
     chart_workers: int = 2
+    chart_shards: int = DEFAULT_CHART_SHARDS
+    """How many tasks draw a year's charts under Airflow (`charts.shards`)."""
     s3: S3Options | None = None
 
     @classmethod
@@ -39,6 +42,7 @@ class Settings:
             data_dir=data_dir,
             detector=env.get("FLIGHTDELAYS_DETECTOR") or DEFAULT_DETECTOR,
             chart_workers=_workers(env.get("FLIGHTDELAYS_CHART_WORKERS", "2")),
+            chart_shards=chart_shards(env.get("FLIGHTDELAYS_CHART_SHARDS")),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -65,3 +69,19 @@ def _workers(text: str) -> int:
             f"FLIGHTDELAYS_CHART_WORKERS={text!r} is not a number of processes (1-64)"
         )
     return workers
+
+
+def chart_shards(text: str | None) -> int:
+    """FLIGHTDELAYS_CHART_SHARDS as a number of chart tasks per year, 1 to 64 (default 4)."""
+    if not text:
+        return DEFAULT_CHART_SHARDS
+    try:
+        shards = int(text)
+    except ValueError:
+        shards = 0
+    if not 1 <= shards <= MAX_CHART_SHARDS:
+        raise ConfigError(
+            f"FLIGHTDELAYS_CHART_SHARDS={text!r} is not a number of chart tasks"
+            f" (1-{MAX_CHART_SHARDS})"
+        )
+    return shards

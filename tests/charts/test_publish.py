@@ -10,7 +10,12 @@ from flightdelays import catalog
 from flightdelays.catalog import Stores
 from flightdelays.charts.figure import HEIGHT_PX, WIDTH_PX, render_chart
 from flightdelays.charts.png import png_size
-from flightdelays.charts.publish import publish_charts
+from flightdelays.charts.publish import (
+    draw_charts,
+    finish_charts,
+    publish_charts,
+    shard_rows,
+)
 from flightdelays.charts.series import airport_years
 from flightdelays.charts.tricks import Tricks
 from flightdelays.storage import open_store
@@ -117,3 +122,31 @@ def test_tricks_switched_off_reach_the_workers(
         written = stores.lake.read_bytes(catalog.chart(2013, item.airport).key)
         assert written == render_chart(item, plain)
         assert written != render_chart(item)
+
+
+@pytest.mark.parametrize("shards", [1, 4, 9])
+def test_shards_drawn_then_finished_give_what_publish_charts_gives(
+    tmp_path: Path, few_airports: dict[int, pl.DataFrame], shards: int
+) -> None:
+    detected = few_airports[2013]
+    whole, fanned = Stores.in_folder(tmp_path / "whole"), Stores.in_folder(tmp_path / "fanned")
+    for stores in (whole, fanned):
+        stores.lake.write_bytes("charts/2013/ZZZ.png", b"stale", "image/png")
+
+    expected = publish_charts(whole, 2013, detected, workers=1)
+    drawn = [
+        draw_charts(fanned, 2013, shard_rows(detected, shard, shards), workers=1)
+        for shard in range(shards)
+    ]
+    figures = finish_charts(fanned, 2013, detected)
+
+    assert figures == expected == {"charts": sum(drawn), "stale_removed": 1}
+    assert sum(drawn) == detected["airport"].n_unique()
+    keys = whole.lake.list("charts/2013/")
+    assert fanned.lake.list("charts/2013/") == keys
+    assert all(whole.lake.read_bytes(key) == fanned.lake.read_bytes(key) for key in keys)
+
+
+def test_a_shard_outside_the_count_is_an_error(few_airports: dict[int, pl.DataFrame]) -> None:
+    with pytest.raises(ValueError, match="not one of 0-3"):
+        shard_rows(few_airports[2013], 4, 4)

@@ -12,6 +12,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from flightdelays.airflow_settings import (
+    chart_shard_kwargs,
     postgres_url,
     resolve,
     s3_options,
@@ -175,3 +176,19 @@ def test_local_airflow_lives_under_the_data_folder(tmp_path: Path) -> None:
     assert int(environ["AIRFLOW__CORE__PARALLELISM"]) <= 2
     with pytest.raises(ConfigError, match="does not exist"):
         LocalAirflow.for_settings(settings, tmp_path)
+
+
+def test_chart_shards_come_from_the_variable_else_the_environment_else_four() -> None:
+    def no_variable(_key: str) -> str | None:
+        return None
+
+    assert chart_shard_kwargs(no_variable, {}) == [{"shard": i, "shards": 4} for i in range(4)]
+    env = {"FLIGHTDELAYS_CHART_SHARDS": "2"}
+    assert chart_shard_kwargs(no_variable, env) == [
+        {"shard": 0, "shards": 2},
+        {"shard": 1, "shards": 2},
+    ]
+    variables = {"flightdelays_chart_shards": "1"}
+    assert chart_shard_kwargs(variables.get, env) == [{"shard": 0, "shards": 1}]
+    with pytest.raises(ConfigError, match="FLIGHTDELAYS_CHART_SHARDS='0'"):
+        chart_shard_kwargs(no_variable, {"FLIGHTDELAYS_CHART_SHARDS": "0"})

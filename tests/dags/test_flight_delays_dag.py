@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 EDGES = {
     ("extract_and_aggregate", "detect"),
-    ("detect", "charts"),
+    ("detect", "chart_shards"),
+    ("chart_shards", "charts"),
+    ("charts", "chart_index"),
     ("detect", "load"),
     ("detect", "export"),
-    ("charts", "check"),
+    ("chart_index", "check"),
     ("load", "check"),
     ("export", "check"),
 }
@@ -52,7 +54,14 @@ def test_dags_folder_imports_without_errors(airflow_home: LocalAirflow) -> None:
 def test_task_graph_is_extract_detect_then_charts_load_export_then_check(dag: DAG) -> None:
     edges = {(task.task_id, down) for task in dag.tasks for down in task.downstream_task_ids}
     assert edges == EDGES
-    assert set(dag.task_ids) == {step.task_id for step in STEPS}
+    assert set(dag.task_ids) == {task_id for step in STEPS for task_id in step.task_ids}
+
+
+def test_charts_are_one_mapped_task_per_shard(dag: DAG) -> None:
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    assert isinstance(dag.get_task("charts"), MappedOperator)
+    assert not isinstance(dag.get_task("chart_index"), MappedOperator)
 
 
 def test_catch_up_schedules_exactly_one_run_per_year_2009_to_2018(dag: DAG) -> None:

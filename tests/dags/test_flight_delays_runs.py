@@ -138,7 +138,8 @@ def test_a_run_fills_the_table_and_the_charts_and_a_rerun_leaves_them_identical(
     rows, keys, digest = _table(database_url, 2013)
     figures = first.summary.figures
     assert rows == keys == figures["airport_days"] == figures["rows"] == figures["exported"]
-    assert figures["airports"] == len(hub_airports)
+    assert figures["airports"] == figures["charts"] == len(hub_airports)
+    assert first.task_states["charts"] == "success"  # every shard's task
     charts = _s3_charts(client, s3_bucket, 2013)
     pngs = sorted(key for key in charts if key.endswith(".png"))
     assert pngs == sorted(f"lake/charts/2013/{airport}.png" for airport in hub_airports)
@@ -185,7 +186,9 @@ def test_a_bad_raw_file_fails_the_run_at_once_and_keeps_the_years_data(
     assert failed.state == "failed"
     assert failed.task_states == {
         "extract_and_aggregate": "failed",
-        **dict.fromkeys([step.task_id for step in STEPS[1:]], "upstream_failed"),
+        **dict.fromkeys(
+            [task_id for step in STEPS[1:] for task_id in step.task_ids], "upstream_failed"
+        ),
     }
     assert _tries(failed)["extract_and_aggregate"] == 1  # bad input is not retried
     captured = capfd.readouterr()

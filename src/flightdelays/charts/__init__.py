@@ -5,6 +5,7 @@
 - `titles`, `text`, `png`, `airports`: its texts, the fast text and PNG writers, airport names;
 - `blit`, `tricks`: the fast y axis and reused legends; the switches of the speed tricks;
 - `index`: the year's `index.json` and `index.html`;
+- `shards`: a year's airports split into the shards that Airflow tasks draw one each;
 - `publish`: all of it into the lake, in parallel, with stale charts removed.
 
 Nothing is imported here: matplotlib loads only where a chart is drawn.

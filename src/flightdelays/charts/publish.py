@@ -1,7 +1,10 @@
 """Publish a year's charts to the lake: one PNG per airport, an index, nothing stale.
 
-Charts are drawn on `workers` processes (each with its one reused figure) while this process
-uploads the finished ones on a few threads. Everything is written before anything is deleted,
+Two parts, so that Airflow can spread a year over tasks: `draw_charts` writes the charts of some
+airports (one shard, `shard_rows`), `finish_charts` writes the index and removes stale charts once
+all are drawn; `publish_charts` does both in one process. Charts are drawn on `workers`
+processes (each with its one reused figure) while this process uploads the finished ones on a
+few threads. Everything is written before anything is deleted,
 so a reader sees the old set or the new one, and a re-run leaves exactly the new set.
 """
 
@@ -21,6 +24,7 @@ from flightdelays.charts.figure import render_chart
 from flightdelays.charts.index import index_entry, index_html, index_json
 from flightdelays.charts.lifeline import RunWorkerContext, start_quiet_forkserver
 from flightdelays.charts.series import AirportYear, airport_years
+from flightdelays.charts.shards import split_airports
 from flightdelays.charts.tricks import ALL_ON, Tricks
 
 UPLOAD_THREADS = 8
@@ -86,36 +90,68 @@ def _upload(
     return keys
 
 
+def airport_rows(detected: pl.DataFrame) -> dict[str, int]:
+    """Each airport of `detected` (a year's stored rows) with its number of rows."""
+    counts = detected.group_by("airport").len()
+    return {str(airport): int(rows) for airport, rows in counts.iter_rows()}
+
+
+def shard_rows(detected: pl.DataFrame, shard: int, shards: int) -> pl.DataFrame:
+    """The rows of `detected` whose airports are in shard `shard` of `shards` (`split_airports`)."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"chart shard {shard} is not one of 0-{shards - 1}")
+    airports = split_airports(airport_rows(detected), shards)[shard]
+    return detected.filter(pl.col("airport").cast(pl.String).is_in(airports))
+
+
+def draw_charts(
+    stores: Stores, year: int, detected: pl.DataFrame, workers: int = 2, tricks: Tricks = ALL_ON
+) -> int:
+    """Write the chart (`catalog.chart`) of every airport in `detected` (a year's stored rows,
+    or one shard's); no index, nothing removed. Returns how many charts were written."""
+    if workers > 1:
+        _forkserver()  # starts importing matplotlib while this process cuts the rows
+    items = list(airport_years(detected, year))
+
+    def writes() -> Iterator[tuple[Dataset, bytes]]:
+        for item, png in zip(items, render_charts(items, workers, tricks), strict=True):
+            yield catalog.chart(year, item.airport), png
+
+    return len(_upload(stores, writes()))
+
+
+def finish_charts(stores: Stores, year: int, detected: pl.DataFrame) -> dict[str, int]:
+    """Once every airport's chart is drawn: write `index.html` and `index.json` for the airports
+    of `detected` (the whole year's rows), then delete the charts step's other outputs in the
+    year's folder (charts of airports no longer in the data; files a person put there stay).
+
+    Returns how many charts the year has and how many stale objects were removed.
+    """
+    items = list(airport_years(detected, year))
+    detectors = detected["detector"].drop_nulls().unique().sort().to_list()
+    detector = ", ".join(str(name) for name in detectors)
+    entries = [index_entry(item) for item in items]
+    indexes = [
+        (catalog.chart_index_json(year), index_json(year, detector, entries)),
+        (catalog.chart_index_page(year), index_html(year, detector, entries)),
+    ]
+    kept = set(_upload(stores, indexes)) | {catalog.chart(year, item.airport).key for item in items}
+    folder = catalog.charts_folder(year)
+    stale = [key for key in stores.lake.list(folder) if key not in kept and catalog.is_output(key)]
+    stores.lake.delete(stale)
+    return {"charts": len(items), "stale_removed": len(stale)}
+
+
 def publish_charts(
     stores: Stores, year: int, detected: pl.DataFrame, workers: int = 2, tricks: Tricks = ALL_ON
 ) -> dict[str, int]:
     """Write the chart (`catalog.chart`) of every airport in `detected` (a year's stored
     rows), `index.html` and `index.json` beside them, then delete the charts step's other
-    outputs there (files a person put in the folder stay).
+    outputs there (files a person put in the folder stay): every shard drawn in this process's
+    pool of `workers`, then `finish_charts`, as the DAG's mapped tasks do one shard each.
 
     Returns how many charts were written and how many stale objects (charts of airports no
     longer in the data) were removed.
     """
-    if workers > 1:
-        _forkserver()  # starts importing matplotlib while this process cuts the rows
-    items = list(airport_years(detected, year))
-    detectors = detected["detector"].drop_nulls().unique().sort().to_list()
-    detector = ", ".join(str(name) for name in detectors)
-    entries = [index_entry(item) for item in items]
-
-    def writes() -> Iterator[tuple[Dataset, bytes]]:
-        for item, png in zip(items, render_charts(items, workers, tricks), strict=True):
-            yield catalog.chart(year, item.airport), png
-        yield catalog.chart_index_json(year), index_json(year, detector, entries)
-        yield catalog.chart_index_page(year), index_html(year, detector, entries)
-
-    written = set(_upload(stores, writes()))
-    folder = catalog.charts_folder(year)
-    stale = [
-        key for key in stores.lake.list(folder) if key not in written and catalog.is_output(key)
-    ]
-    stores.lake.delete(stale)
-    return {
-        "charts": len(items),
-        "stale_removed": len(stale),
-    }
+    draw_charts(stores, year, detected, workers, tricks)
+    return finish_charts(stores, year, detected)

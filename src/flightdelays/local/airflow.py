@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,30 +184,50 @@ def collect(dag_id: str, run_id: str, year: int) -> YearRun:
         dag_run = session.scalars(
             select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
         ).one()
-        instances = {ti.task_id: ti for ti in dag_run.get_task_instances(session=session)}
+        instances: dict[str, list[Any]] = defaultdict(list)
+        for instance in dag_run.get_task_instances(session=session):
+            instances[instance.task_id].append(instance)  # a mapped task: one per map index
         query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value")
         rows = cast("list[XComModel]", session.scalars(query).all())
-        values = {row.task_id: XComModel.deserialize_value(row) for row in rows}
+        values: dict[str, list[object]] = defaultdict(list)
+        for row in rows:
+            values[row.task_id].append(XComModel.deserialize_value(row))
         summary = YearSummary(year)
         task_states: dict[str, str] = {}
         for step in STEPS:
-            instance = instances.get(step.task_id)
-            task_states[step.task_id] = (
-                str(instance.state) if instance and instance.state else "none"
-            )
-            if instance is not None and instance.duration is not None:
-                summary.seconds[step.name] = float(instance.duration)
-            figures = values.get(step.task_id)
-            if isinstance(figures, dict):
-                summary.figures.update({str(k): int(v) for k, v in figures.items()})
+            for task_id in step.task_ids:
+                found = instances.get(task_id, [])
+                task_states[task_id] = _state(found)
+                durations = [ti.duration for ti in found if ti.duration is not None]
+                if durations:
+                    seconds = summary.seconds.get(step.name, 0.0) + sum(durations)
+                    summary.seconds[step.name] = float(seconds)
+                summary.figures.update(_summed(values.get(task_id, [])))
         return YearRun(summary, run_id, str(dag_run.state), task_states)
+
+
+def _state(instances: list[Any]) -> str:
+    """The state of a task, or of every map index of a mapped one ("success, failed" if mixed)."""
+    states = sorted({str(ti.state) for ti in instances if ti.state})
+    return ", ".join(states) or "none"
+
+
+def _summed(returned: list[object]) -> dict[str, int]:
+    """A task's figures: the sum over its map indexes (one shard's charts each) if mapped."""
+    figures: dict[str, int] = {}
+    for value in returned:
+        if isinstance(value, dict):
+            for key, count in value.items():
+                figures[str(key)] = figures.get(str(key), 0) + int(count)
+    return figures
 
 
 def _progress_lines(run: YearRun) -> Iterator[str]:
     for step in STEPS:
         seconds = run.summary.seconds.get(step.name)
         took = f" ({seconds:.1f} s)" if seconds is not None else ""
-        yield f"[{run.summary.year}] {step.task_id:<21} {run.task_states[step.task_id]}{took}"
+        states = ", ".join(run.task_states[task_id] for task_id in step.task_ids)
+        yield f"[{run.summary.year}] {step.task_id:<21} {states}{took}"
 
 
 def backfill(

@@ -111,7 +111,8 @@ def task_costs(dag_id: str, runs: dict[str, int], worker_logs: dict[str, Path]) 
                         queued=queued,
                     )
                 )
-    order = {step.task_id: place for place, step in enumerate(STEPS)}
+    tasks = [task_id for step in STEPS for task_id in step.task_ids]
+    order = {task_id: place for place, task_id in enumerate(tasks)}
     return sorted(costs, key=lambda cost: (cost.year, order.get(cost.task_id, len(order))))
 
 
