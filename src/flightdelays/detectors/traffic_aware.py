@@ -25,6 +25,8 @@ airport moderately late and cancels a few of its flights is one event, not two w
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import polars as pl
 from scipy import special
@@ -161,6 +163,35 @@ def count_surprise(
     return score
 
 
+class ExcessThresholds(Protocol):
+    """A detector's thresholds on its scores and on the day's excess over its expected values."""
+
+    name: str
+    delay_threshold: float
+    cancellation_threshold: float
+    joint_threshold: float
+    min_extra_minutes: float
+    min_extra_share: float
+
+
+def verdict_over_expected(scored: pl.DataFrame, detector: ExcessThresholds) -> pl.DataFrame:
+    """`detector`'s verdict on `scored`: a score over its threshold flags the day only where the
+    day is also that many minutes, or that share of cancellations, above its expected value."""
+    extra_minutes = pl.col("avg_dep_delay") - pl.col("expected_dep_delay")
+    extra_share = pl.col("cancelled") / pl.col("flights") - pl.col("expected_cancelled_share")
+    return add_verdict(
+        scored,
+        detector.name,
+        VerdictRule(
+            delay_threshold=detector.delay_threshold,
+            cancellation_threshold=detector.cancellation_threshold,
+            joint_threshold=detector.joint_threshold,
+            delay_matters=extra_minutes >= detector.min_extra_minutes,
+            cancellations_matter=extra_share >= detector.min_extra_share,
+        ),
+    )
+
+
 class TrafficAware:
     """Seasonal expectation per airport; delay and cancellation scores that account for the
     number of flights behind each day (see the module docstring)."""
@@ -185,16 +216,4 @@ class TrafficAware:
             cancellations=cancellation_scores(grid.values(daily["cancelled"]), flights),
             judged=per_airport(flights, np.nanmedian) >= MIN_TYPICAL_FLIGHTS,
         )
-        extra_minutes = pl.col("avg_dep_delay") - pl.col("expected_dep_delay")
-        extra_share = pl.col("cancelled") / pl.col("flights") - pl.col("expected_cancelled_share")
-        return add_verdict(
-            scored,
-            self.name,
-            VerdictRule(
-                delay_threshold=self.delay_threshold,
-                cancellation_threshold=self.cancellation_threshold,
-                joint_threshold=self.joint_threshold,
-                delay_matters=extra_minutes >= self.min_extra_minutes,
-                cancellations_matter=extra_share >= self.min_extra_share,
-            ),
-        )
+        return verdict_over_expected(scored, self)

@@ -25,7 +25,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from flightdelays.detectors.base import VerdictRule, add_verdict, no_scores
+from flightdelays.detectors.base import no_scores
 from flightdelays.detectors.grid import Grid, per_airport, window_sums
 from flightdelays.detectors.robust_zscore import MIN_TYPICAL_FLIGHTS
 from flightdelays.detectors.traffic_aware import (
@@ -34,6 +34,7 @@ from flightdelays.detectors.traffic_aware import (
     TrafficAware,
     count_surprise,
     flight_weighted_scores,
+    verdict_over_expected,
 )
 
 NATIONAL_HALF_WINDOW = 3
@@ -167,19 +168,7 @@ class XGBoostExpected:
         squared = {**BOOSTING, "objective": "reg:squarederror"}
         expected_share = np.clip(out_of_fold(x, share, flights, squared), 1e-4, 0.99)
         scored = self._scored(grid, daily, expected_delay, expected_share)
-        extra_minutes = pl.col("avg_dep_delay") - pl.col("expected_dep_delay")
-        extra_share = pl.col("cancelled") / pl.col("flights") - pl.col("expected_cancelled_share")
-        return add_verdict(
-            scored,
-            self.name,
-            VerdictRule(
-                delay_threshold=self.delay_threshold,
-                cancellation_threshold=self.cancellation_threshold,
-                joint_threshold=self.joint_threshold,
-                delay_matters=extra_minutes >= self.min_extra_minutes,
-                cancellations_matter=extra_share >= self.min_extra_share,
-            ),
-        )
+        return verdict_over_expected(scored, self)
 
     @staticmethod
     def _scored(
