@@ -46,6 +46,9 @@ DEFAULT_POSTGRES_CONN_ID = "flightdelays_postgres"
 VARIABLE_PREFIX = "flightdelays_"
 STEP_SECONDS_KEY = "step_seconds"
 ENV_PREFIX = "FLIGHTDELAYS_"
+CHART_SHARDS = ENV_PREFIX + "CHART_SHARDS"
+IN_PROCESS_TASKS = ENV_PREFIX + "IN_PROCESS_TASKS"
+"""Set to 1 by `flightdelays airflow backfill`, whose tasks run in its own process."""
 
 # libpq options a `postgres` connection may carry in its extra.
 _LIBPQ_OPTIONS = frozenset(
@@ -217,10 +220,14 @@ def run_step(name: str, function_path: str | None = None, **arguments: int) -> d
     context = get_current_context()
     year = year_of_run(context["params"].get("year"), context.get("logical_date"))
     task = resolve(_variable, _connection)
-    # One process per task: Airflow gives a task one slot, and a worker process started from a
-    # task process would import its main module, the `airflow` command, whose database access
-    # Airflow blocks in tasks. Parallelism comes from concurrent tasks and runs.
-    settings = task.settings.with_overrides(chart_workers=1)
+    settings = task.settings
+    if os.environ.get(IN_PROCESS_TASKS) != "1":
+        # One process per task: Airflow gives a task one slot, and a worker process started
+        # from a task process would import its main module, the `airflow` command, whose
+        # database access Airflow blocks in tasks. Parallelism comes from concurrent tasks and
+        # runs. `dag.test()` in our own command runs tasks one at a time in that command's
+        # process, so there a chart task draws on the chart workers like `flightdelays run`.
+        settings = settings.with_overrides(chart_workers=1)
     where = ", ".join(f"{key}: {value}" for key, value in task.sources.items())
     log.info("step %s%s for %d (%s)", step.name, _shown(arguments), year, where)
     function = load_function(function_path or step.function_path)

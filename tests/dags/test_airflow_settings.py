@@ -12,6 +12,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from flightdelays.airflow_settings import (
+    CHART_SHARDS,
+    IN_PROCESS_TASKS,
     chart_shard_kwargs,
     postgres_url,
     resolve,
@@ -19,7 +21,7 @@ from flightdelays.airflow_settings import (
     year_of_run,
 )
 from flightdelays.errors import ConfigError
-from flightdelays.local.airflow import LocalAirflow
+from flightdelays.local.airflow import LocalAirflow, tasks_in_this_process
 from flightdelays.settings import Settings
 from flightdelays.storage import S3Options
 
@@ -192,3 +194,25 @@ def test_chart_shards_come_from_the_variable_else_the_environment_else_four() ->
     assert chart_shard_kwargs(variables.get, env) == [{"shard": 0, "shards": 1}]
     with pytest.raises(ConfigError, match="FLIGHTDELAYS_CHART_SHARDS='0'"):
         chart_shard_kwargs(no_variable, {"FLIGHTDELAYS_CHART_SHARDS": "0"})
+
+
+def test_tasks_in_the_commands_process_draw_a_years_charts_in_one_task_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`flightdelays airflow backfill` runs tasks in its own process, one at a time: one chart
+    task with the process's workers, unless shards are set; nothing stays set after."""
+
+    def no_variable(_key: str) -> str | None:
+        return None
+
+    monkeypatch.delenv(CHART_SHARDS, raising=False)
+    monkeypatch.delenv(IN_PROCESS_TASKS, raising=False)
+    with tasks_in_this_process():
+        assert chart_shard_kwargs(no_variable) == [{"shard": 0, "shards": 1}]
+        assert os.environ[IN_PROCESS_TASKS] == "1"
+    assert IN_PROCESS_TASKS not in os.environ
+    assert CHART_SHARDS not in os.environ
+    monkeypatch.setenv(CHART_SHARDS, "3")
+    with tasks_in_this_process():
+        assert len(chart_shard_kwargs(no_variable)) == 3
+    assert os.environ[CHART_SHARDS] == "3"

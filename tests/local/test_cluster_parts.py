@@ -11,10 +11,11 @@ import pytest
 
 from flightdelays.errors import ConfigError
 from flightdelays.local.cluster import contiguous
-from flightdelays.local.cluster_env import sqlalchemy_url
+from flightdelays.local.cluster_env import ClusterPlan, shared_environ, sqlalchemy_url
 from flightdelays.local.cluster_report import TaskCost, cost_table, workloads_taken
 from flightdelays.local.keys import airflow_secrets, kept_secret
 from flightdelays.local.processes import session_processes, stop_sessions
+from flightdelays.settings import Settings
 
 WORKLOAD = (
     "2026-12-02T01:00:15Z [info     ] [2caf1dd5] Executing workload in Celery: dag_rel_path="
@@ -123,3 +124,38 @@ def test_stopping_a_session_leaves_none_of_its_processes() -> None:
 
     leader.stdout.close()
     assert session_processes(leader.pid) == []
+
+
+def _cluster_environ(tmp_path: Path, workers: int) -> dict[str, str]:
+    plan = ClusterPlan(tmp_path, Path("dags").resolve(), Settings.from_env(), workers=workers)
+    return shared_environ(plan, "postgresql+psycopg://m/airflow", "redis://b/0", "dbname=w")
+
+
+def test_a_years_charts_are_as_many_tasks_as_run_at_once_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FLIGHTDELAYS_CHART_SHARDS", raising=False)
+    assert _cluster_environ(tmp_path, workers=3)["FLIGHTDELAYS_CHART_SHARDS"] == "3"
+    monkeypatch.setenv("FLIGHTDELAYS_CHART_SHARDS", "5")
+    assert _cluster_environ(tmp_path, workers=3)["FLIGHTDELAYS_CHART_SHARDS"] == "5"
+
+
+def test_workers_load_every_tasks_modules_once_from_celerys_signal(tmp_path: Path) -> None:
+    """The Celery configuration the cluster names is Airflow's, and a worker's start (Celery's
+    `import_modules` signal) leaves every step's module, the detector and a chart figure
+    imported, so that tasks forked from it start with them."""
+    path = _cluster_environ(tmp_path, workers=2)["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"]
+    module, _, name = path.rpartition(".")
+    code = f"""
+import sys
+from celery.signals import import_modules
+from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+import {module} as config
+assert config.{name} is DEFAULT_CELERY_CONFIG
+before = [m for m in config.task_modules() if m in sys.modules]
+import_modules.send(sender=None)
+after = [m for m in config.task_modules() if m not in sys.modules]
+print(before, after, "flightdelays.detectors.traffic_aware" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1].split() == ["[]", "[]", "True"], done.stderr

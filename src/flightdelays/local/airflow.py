@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from flightdelays.airflow_settings import CHART_SHARDS, IN_PROCESS_TASKS
 from flightdelays.errors import ConfigError, FlightDelaysError
 from flightdelays.local.processes import stop_sessions
 from flightdelays.pipeline import STEPS, Progress, YearSummary
@@ -242,11 +243,30 @@ def backfill(
     migrate()
     dag = load_dag(local.dags_folder)
     first, last = logical_date(min(years)), logical_date(max(years))
-    with backfill_row(dag.dag_id, first, last) as backfill_id:
+    with tasks_in_this_process(), backfill_row(dag.dag_id, first, last) as backfill_id:
         return [
             run_dag_year(dag, year, progress, (backfill_id, place))
             for place, year in enumerate(years, start=1)
         ]
+
+
+@contextlib.contextmanager
+def tasks_in_this_process() -> Iterator[None]:
+    """While `dag.test()` runs every task in this process, one at a time: a chart task draws
+    on this process's chart workers, and a year's charts are one task unless the chart shards
+    are set (more tasks would only take turns here). Restored after, so that servers started
+    later from this process (a cluster's workers) run their tasks one process each."""
+    saved = {name: os.environ.get(name) for name in (IN_PROCESS_TASKS, CHART_SHARDS)}
+    os.environ[IN_PROCESS_TASKS] = "1"
+    os.environ.setdefault(CHART_SHARDS, "1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def admin_login(home: Path) -> tuple[str, str] | None:

@@ -218,7 +218,7 @@ def _backfill(
             dag_id=DAG_ID,
             from_date=logical_date(years[0]),
             to_date=logical_date(years[1]),
-            max_active_runs=plan.workers * plan.concurrency,
+            max_active_runs=backfill_runs_at_once(plan),
             reverse=False,
             dag_run_conf=None,
             triggering_user_name=getpass.getuser(),
@@ -242,6 +242,12 @@ def _backfill(
         costs=task_costs(DAG_ID, runs, workers),
         servers={server.name: server.log_path for server in servers},
     )
+
+
+def backfill_runs_at_once(plan: ClusterPlan) -> int:
+    """Years in flight at once: twice the task slots, so that while one year waits for the
+    scheduler between its tasks, another year's task takes the slot."""
+    return 2 * plan.workers * plan.concurrency
 
 
 def _wait_for_runs(backfill_id: int, servers: list[Server], out: Out) -> dict[str, int]:
