@@ -169,3 +169,27 @@ def test_rejected_file_changes_neither_table_nor_lake(
     assert caught.value.line is not None
     assert _table(database_url, 2013).equals(table)
     assert _lake_objects(tmp_path / "lake") == lake
+
+
+def test_with_many_years_in_one_process_the_aggregate_runs_apart_with_the_same_result(
+    tmp_path: Path, database_url: str
+) -> None:
+    """`flightdelays run --years` and the in-process Airflow backfill run the aggregate in a
+    child process (its peak memory goes back when it ends): same rows, and a bad line's error
+    comes back whole, with its line and column."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    settings_ = _local_settings(tmp_path, raw, database_url)
+    (raw / "2013.csv").write_text("\n".join([HEADER_LINE, *_YEAR_LINES]) + "\n")
+    run_year(settings_, 2013)
+    table = _table(database_url, 2013)
+    run_year(settings_, 2013, many_years=True)
+    assert _table(database_url, 2013).equals(table)
+    fields = _YEAR_LINES[3].split(",")
+    fields[RAW_COLUMNS.index("DEP_DELAY")] = "NaN"
+    lines = [*_YEAR_LINES[:3], ",".join(fields), *_YEAR_LINES[4:]]
+    (raw / "2013.csv").write_text("\n".join([HEADER_LINE, *lines]) + "\n")
+    with pytest.raises(RawFileError) as caught:
+        run_year(settings_, 2013, many_years=True)
+    assert (caught.value.line, caught.value.column) == (5, "DEP_DELAY")
+    assert str(caught.value).startswith(f"{raw / '2013.csv'}, line 5, column DEP_DELAY: ")

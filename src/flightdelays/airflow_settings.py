@@ -29,6 +29,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from flightdelays.errors import ConfigError
@@ -230,7 +231,11 @@ def run_step(name: str, function_path: str | None = None, **arguments: int) -> d
         settings = settings.with_overrides(chart_workers=1)
     where = ", ".join(f"{key}: {value}" for key, value in task.sources.items())
     log.info("step %s%s for %d (%s)", step.name, _shown(arguments), year, where)
-    function = load_function(function_path or step.function_path)
+    function: Callable[..., dict[str, int]]
+    if function_path is None and os.environ.get(IN_PROCESS_TASKS) == "1":
+        function = partial(step, many_years=True)  # this process runs every year's tasks
+    else:
+        function = load_function(function_path or step.function_path)
     ready = time.perf_counter()
     figures = function(settings, year, **arguments)
     in_step, before = time.perf_counter() - ready, ready - started

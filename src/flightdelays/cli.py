@@ -107,7 +107,8 @@ def run(args: argparse.Namespace) -> None:
 
     settings = _settings(args)
     years = parse_years(args.years or args.year)
-    summaries = [run_year(settings, year, _progress) for year in years]
+    many = len(years) > 1
+    summaries = [run_year(settings, year, _progress, many_years=many) for year in years]
     print_summary(settings, summaries)
 
 

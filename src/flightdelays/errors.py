@@ -33,6 +33,14 @@ class RawFileError(FlightDelaysError):
             where += f", column {column}"
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Rebuilt whole when it crosses a process boundary (a step run in a child process)."""
+        return (_raw_file_error, (self.file, self.problem, self.line, self.column))
+
+
+def _raw_file_error(file: str, problem: str, line: int | None, column: str | None) -> RawFileError:
+    return RawFileError(file, problem, line=line, column=column)
+
 
 class ConfigError(FlightDelaysError):
     """A setting is missing or malformed."""

@@ -44,6 +44,8 @@ class Step:
     """`module:function`, imported when the step runs."""
     tasks: tuple[str, ...] = ()
     """The DAG's tasks of this step when it has more than `task_id` (in order)."""
+    own_process: bool = False
+    """Run in a child process when one process runs many years (`child_process`)."""
 
     @property
     def task_ids(self) -> tuple[str, ...]:
@@ -54,12 +56,24 @@ class Step:
         found: StepFunction = load_function(self.function_path)
         return found
 
-    def __call__(self, settings: Settings, year: int) -> dict[str, int]:
+    def __call__(
+        self, settings: Settings, year: int, *, many_years: bool = False
+    ) -> dict[str, int]:
+        """Run the step; `many_years`: this process runs other years too (see `own_process`)."""
+        if many_years and self.own_process:
+            from flightdelays.child_process import call_in_child
+
+            return call_in_child(self.function_path, settings, year)
         return self.function()(settings, year)
 
 
 STEPS: tuple[Step, ...] = (
-    Step("aggregate", "extract_and_aggregate", "flightdelays.steps.aggregate:aggregate_step"),
+    Step(
+        "aggregate",
+        "extract_and_aggregate",
+        "flightdelays.steps.aggregate:aggregate_step",
+        own_process=True,
+    ),
     Step("detect", "detect", "flightdelays.steps.detect:detect_step"),
     Step(
         "charts",
@@ -98,12 +112,15 @@ class YearSummary:
         return f"[{self.year}] {step:<9} {counts} ({seconds:.1f} s)"
 
 
-def run_year(settings: Settings, year: int, progress: Progress | None = None) -> YearSummary:
-    """Run every step of one year in order; the first failing step raises."""
+def run_year(
+    settings: Settings, year: int, progress: Progress | None = None, *, many_years: bool = False
+) -> YearSummary:
+    """Run every step of one year in order; the first failing step raises. `many_years`: this
+    process runs other years too, so a step with `own_process` runs in a child."""
     summary = YearSummary(year)
     for step in STEPS:
         started = time.perf_counter()
-        figures = step(settings, year)
+        figures = step(settings, year, many_years=many_years)
         line = summary.record(step.name, figures, time.perf_counter() - started)
         if progress:
             progress(line)

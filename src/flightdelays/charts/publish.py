@@ -35,7 +35,7 @@ _PRELOAD = ["__main__", "flightdelays.charts.worker"]
 would otherwise import again, as spawn does) and matplotlib with a ready figure."""
 
 
-def _forkserver() -> BaseContext:
+def worker_context() -> BaseContext:
     """The forkserver context, its server running (it imports `_PRELOAD` in the background).
 
     forkserver, not fork: forking a process that already runs polars' and boto3's threads can
@@ -70,7 +70,7 @@ def render_charts(
         return
     chunk = max(1, min(MAX_CHUNK, len(items) // (2 * workers)))
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_forkserver(), initializer=die_with_parent
+        max_workers=workers, mp_context=worker_context(), initializer=die_with_parent
     ) as pool:
         yield from pool.map(render, items, chunksize=chunk)
 
@@ -110,7 +110,7 @@ def draw_charts(
     """Write the chart (`catalog.chart`) of every airport in `detected` (a year's stored rows,
     or one shard's); no index, nothing removed. Returns how many charts were written."""
     if workers > 1:
-        _forkserver()  # starts importing matplotlib while this process cuts the rows
+        worker_context()  # starts importing matplotlib while this process cuts the rows
     items = list(airport_years(detected, year))
 
     def writes() -> Iterator[tuple[Dataset, bytes]]:
