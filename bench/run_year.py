@@ -19,51 +19,13 @@ import os
 import platform
 import resource
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.peaks import DescendantPeaks
+
 RESULTS = Path(__file__).parent / "results"
-
-
-class DescendantPeaks:
-    """Peak RSS (VmHWM) of every process below this one, sampled from /proc while it runs:
-    chart workers hang off a forkserver, so getrusage(RUSAGE_CHILDREN) never sees them."""
-
-    def __init__(self) -> None:
-        self.peaks: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while not self._stop.wait(0.1):
-            parents: dict[int, int] = {}
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                    parents[int(stat.parent.name)] = int(fields[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-            mine = {os.getpid()}
-            for _ in range(4):  # children, grandchildren, ...
-                mine |= {pid for pid, parent in parents.items() if parent in mine}
-            for pid in mine - {os.getpid()}:
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        kb = int(line.split()[1])
-                        self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
-
-    def stop(self) -> float:
-        """The largest peak of any one descendant, in MB."""
-        self._stop.set()
-        self._thread.join()
-        return round(max(self.peaks.values(), default=0) / 1024, 1)
 
 
 def _peak_mb(descendants: DescendantPeaks) -> dict[str, float]:
