@@ -36,12 +36,14 @@ test: $(TEST_NEEDS)
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
-# Speed and memory: figures go to bench/results/*.json and *.md (a full-scale year is generated once).
+# Speed and memory: figures go to bench/results/*.json and *.md (full-scale years are generated once;
+# ten_years runs ten of them through `run`, `make run` and `make cluster`: ~10 min, 8 GB of CSV).
 bench: setup
 	$(BIN)/python -m bench.run_year
 	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.detect
 	$(BIN)/python -m bench.charts --raw .data/bench/raw-1.0
+	$(BIN)/python -m bench.ten_years
 
 constraints: | $(UV)
 	$(UV) pip compile --quiet --no-header --python-version 3.11 requirements/main.in \
