@@ -137,12 +137,15 @@ DETECTION_COLUMNS: tuple[str, ...] = (
 )
 """Columns a detector adds to the aggregate, in table order."""
 
+DETECTED_COLUMNS: tuple[str, ...] = DAILY_COLUMNS + DETECTION_COLUMNS
+"""Columns of a detector's output: the aggregate and its verdict."""
+
 EXPLANATION_SUMMARY_COLUMNS: tuple[str, ...] = ("dominant_cause", "explanation")
 """What the rows of `daily_airport_delays` say of why a flagged day was abnormal: one of `CAUSES`
 (null on days not flagged or without cause data) and a one-line text for dashboards (null on
 days not flagged; "no cause data" where the files have none, never a guess)."""
 
-TABLE_COLUMNS: tuple[str, ...] = DAILY_COLUMNS + DETECTION_COLUMNS + EXPLANATION_SUMMARY_COLUMNS
+TABLE_COLUMNS: tuple[str, ...] = DETECTED_COLUMNS + EXPLANATION_SUMMARY_COLUMNS
 """Columns of `daily_airport_delays`, in order: also the exported CSV's header."""
 
 EXPLANATION_COLUMNS: tuple[str, ...] = (
