@@ -9,10 +9,13 @@ year never touches another year's data. `Stores` reads and writes the datasets o
 | `raw_file` | raw | `<YEAR>.csv` |
 | `labels` | raw | `<YEAR>.labels.csv` (generated years: the planted anomalies) |
 | `aggregate` | lake | `aggregates/<YEAR>.parquet` |
+| `carrier_days` | lake | `aggregates/<YEAR>.carriers.parquet` (per airport, day and carrier) |
 | `detected` | lake | `daily/<YEAR>.parquet` |
+| `explanations` | lake | `explanations/<YEAR>.parquet` (why each flagged day was abnormal) |
 | `chart` | lake | `charts/<YEAR>/<AIRPORT>.png` |
 | `chart_index_page`, `chart_index_json` | lake | `charts/<YEAR>/index.html`, `index.json` |
 | `export` | lake | `exports/<YEAR>.csv` |
+| `explanations_export` | lake | `exports/<YEAR>.explanations.csv` |
 | `probe` | lake | `_probes/<YEAR>-<TOKEN>` (written and deleted at once, before a run rewrites) |
 | `rcf_train` | lake | `sagemaker/<YEAR>/rcf/train/train.csv` (SageMaker RCF's training channel) |
 | `xgboost_train`, `_validation` | lake | `sagemaker/<YEAR>/xgboost/{train,validation}/…csv` |
@@ -70,6 +73,16 @@ def aggregate(year: Year) -> Dataset:
     return Dataset("lake", f"aggregates/{year}.parquet", PARQUET)
 
 
+def carrier_days(year: Year) -> Dataset:
+    """Per (airport, day, carrier) flights, cancellations and delay, from the aggregate's read."""
+    return Dataset("lake", f"aggregates/{year}.carriers.parquet", PARQUET)
+
+
+def explanations(year: Year) -> Dataset:
+    """Why each flagged (airport, day) was abnormal: causes, carriers (`anomaly_explanations`)."""
+    return Dataset("lake", f"explanations/{year}.parquet", PARQUET)
+
+
 def detected(year: Year) -> Dataset:
     """The aggregate with the detector's verdict: the rows charts, load and export use."""
     return Dataset("lake", f"daily/{year}.parquet", PARQUET)
@@ -116,6 +129,11 @@ def chart_index_json(year: Year) -> Dataset:
 def export(year: Year) -> Dataset:
     """The year's rows as loaded, as CSV for SageMaker, QuickSight and the like."""
     return Dataset("lake", f"exports/{year}.csv", CSV)
+
+
+def explanations_export(year: Year) -> Dataset:
+    """The year's `anomaly_explanations` rows as loaded, as CSV."""
+    return Dataset("lake", f"exports/{year}.explanations.csv", CSV)
 
 
 def probe(year: Year, token: str) -> Dataset:

@@ -72,6 +72,32 @@ LAST_CLOCK_TIME = 2400
 DEP_DELAY_MINUTES = (-1440.0, 2880.0)
 """A departure a day early to two days late; beyond that a value is a unit or entry error."""
 
+CAUSES: tuple[str, ...] = ("carrier", "weather", "nas", "security", "late_aircraft")
+"""Delay causes as BTS reports them, in its order: raw column `<CAUSE>_DELAY` (upper case) holds a
+late arrival's minutes owed to each, filled only for flights that arrived 15+ minutes late."""
+CAUSE_RAW_COLUMNS: tuple[str, ...] = tuple(f"{cause.upper()}_DELAY" for cause in CAUSES)
+CANCELLATION_CAUSES: dict[str, str] = {
+    "A": "carrier",
+    "B": "weather",
+    "C": "nas",
+    "D": "security",
+}
+"""CANCELLATION_CODE of a cancelled flight, as the cause it names (late aircraft has no code)."""
+CAUSE_MINUTES_COLUMNS: tuple[str, ...] = tuple(f"{cause}_delay_minutes" for cause in CAUSES)
+"""Per (airport, day): the sum of each cause's minutes; null when no flight reported causes."""
+CANCELLED_BY_CAUSE_COLUMNS: tuple[str, ...] = tuple(
+    f"cancelled_{cause}" for cause in CANCELLATION_CAUSES.values()
+)
+"""Per (airport, day): cancelled flights by their code's cause (a cancelled flight without a code
+counts in none)."""
+CAUSE_COLUMNS: tuple[str, ...] = (
+    "cause_reported",
+    *CAUSE_MINUTES_COLUMNS,
+    *CANCELLED_BY_CAUSE_COLUMNS,
+)
+"""What the aggregate says of causes; `cause_reported` counts flights with any cause minutes, so a
+day, airport or year whose files leave the cause columns empty shows 0 ("no cause data")."""
+
 DAILY_COLUMNS: tuple[str, ...] = (
     "airport",
     "flight_date",
@@ -82,8 +108,22 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "departed",
     "avg_dep_delay",
     "share_delayed_15",
+    *CAUSE_COLUMNS,
 )
 """Columns of the per (airport, day) aggregate, in table order."""
+
+CARRIER_DAY_COLUMNS: tuple[str, ...] = (
+    "airport",
+    "flight_date",
+    "year",
+    "carrier",
+    "flights",
+    "cancelled",
+    "departed",
+    "avg_dep_delay",
+)
+"""Per (airport, day, carrier), from the same read as the aggregate: flights scheduled, cancelled,
+departed and their mean departure delay (null when none departed)."""
 
 DETECTION_COLUMNS: tuple[str, ...] = (
     "is_anomaly",
@@ -97,5 +137,38 @@ DETECTION_COLUMNS: tuple[str, ...] = (
 )
 """Columns a detector adds to the aggregate, in table order."""
 
-TABLE_COLUMNS: tuple[str, ...] = DAILY_COLUMNS + DETECTION_COLUMNS
+DETECTED_COLUMNS: tuple[str, ...] = DAILY_COLUMNS + DETECTION_COLUMNS
+"""Columns of a detector's output: the aggregate and its verdict."""
+
+EXPLANATION_SUMMARY_COLUMNS: tuple[str, ...] = ("dominant_cause", "explanation")
+"""What the rows of `daily_airport_delays` say of why a flagged day was abnormal: one of `CAUSES`
+(null on days not flagged or without cause data) and a one-line text for dashboards (null on
+days not flagged; "no cause data" where the files have none, never a guess)."""
+
+TABLE_COLUMNS: tuple[str, ...] = DETECTED_COLUMNS + EXPLANATION_SUMMARY_COLUMNS
 """Columns of `daily_airport_delays`, in order: also the exported CSV's header."""
+
+EXPLANATION_COLUMNS: tuple[str, ...] = (
+    "airport",
+    "flight_date",
+    "year",
+    "dominant_cause",
+    *(f"{cause}_share" for cause in CAUSES),
+    *(f"{cause}_usual_share" for cause in CAUSES),
+    "top_cancellation_cause",
+    "top_cancellation_share",
+    "top_carrier",
+    "top_carrier_share",
+    "top_carrier_usual_share",
+    "top_carriers",
+    "explanation",
+)
+"""Columns of `anomaly_explanations`, one row per flagged (airport, day):
+- `<cause>_share`: the cause's share of the day's delay minutes; `<cause>_usual_share`: its share
+  over the airport's days of the year not flagged (both null without cause data);
+- `top_cancellation_cause` / `_share`: the cause most of the day's coded cancellations name;
+- `top_carrier`: the carrier whose share of what made the day abnormal (cancellations on a
+  cancellations day, delay minutes otherwise) most exceeds its share of the day's flights
+  (`top_carrier_share` vs `top_carrier_usual_share`); `top_carriers` the leading few as text,
+  e.g. "UA 40% of cancellations vs 22% of flights; AA 18% vs 15%";
+- `explanation`: the one-line text also in `daily_airport_delays`."""

@@ -12,7 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from flightdelays.detectors import available, get_detector
-from flightdelays.schema import DAILY_COLUMNS, TABLE_COLUMNS
+from flightdelays.schema import DAILY_COLUMNS, DETECTED_COLUMNS
 
 pytestmark = pytest.mark.parametrize("name", available())
 
@@ -21,7 +21,7 @@ def test_output_is_the_stored_table_with_the_input_unchanged(
     name: str, daily: pl.DataFrame
 ) -> None:
     detected = get_detector(name).detect(daily)
-    assert detected.columns == list(TABLE_COLUMNS)
+    assert detected.columns == list(DETECTED_COLUMNS)
     assert_frame_equal(detected.select(DAILY_COLUMNS), daily)
     assert detected["detector"].unique().to_list() == [name]
 

@@ -17,7 +17,7 @@ from flightdelays.detectors import (
 )
 from flightdelays.detectors.base import VerdictRule, add_verdict
 from flightdelays.errors import ConfigError
-from flightdelays.schema import DAILY_COLUMNS, TABLE_COLUMNS
+from flightdelays.schema import DAILY_COLUMNS, DETECTED_COLUMNS
 
 
 def test_every_detector_of_the_issue_is_registered() -> None:
@@ -83,7 +83,7 @@ def test_an_empty_aggregate_gives_an_empty_table(name: str) -> None:
     )
     assert list(empty.columns) == list(DAILY_COLUMNS)
     detected = get_detector(name).detect(empty)
-    assert detected.columns == list(TABLE_COLUMNS)
+    assert detected.columns == list(DETECTED_COLUMNS)
     assert detected.is_empty()
 
 

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import polars as pl
 
-from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.schema import DETECTED_COLUMNS
 
 
 class Detector(Protocol):
@@ -36,7 +36,7 @@ class VerdictRule:
 
 
 def add_verdict(scored: pl.DataFrame, name: str, rule: VerdictRule) -> pl.DataFrame:
-    """The rows as stored (`TABLE_COLUMNS`): which signal fired, if any, on judged rows.
+    """The rows with their verdict (`DETECTED_COLUMNS`): which signal fired, if any, on judged rows.
 
     `scored` has delay_score, expected_dep_delay, cancellation_score,
     expected_cancelled_share and judged (null scores never fire). A signal fires when its score
@@ -76,7 +76,7 @@ def add_verdict(scored: pl.DataFrame, name: str, rule: VerdictRule) -> pl.DataFr
         anomaly_signal=signal,
         judged=judged,
         detector=pl.lit(name),
-    ).select(TABLE_COLUMNS)
+    ).select(DETECTED_COLUMNS)
 
 
 def no_scores(daily: pl.DataFrame, name: str) -> pl.DataFrame:
