@@ -46,7 +46,13 @@ USED_COLUMNS: tuple[str, ...] = (
     "CRS_DEP_TIME",
     "DEP_DELAY",
     "CANCELLED",
+    "CANCELLATION_CODE",
     "DIVERTED",
+    "CARRIER_DELAY",
+    "WEATHER_DELAY",
+    "NAS_DELAY",
+    "SECURITY_DELAY",
+    "LATE_AIRCRAFT_DELAY",
 )
 """The only columns the pipeline reads and checks (the README's "What a raw file may hold")."""
 
@@ -76,6 +82,13 @@ CAUSES: tuple[str, ...] = ("carrier", "weather", "nas", "security", "late_aircra
 """Delay causes as BTS reports them, in its order: raw column `<CAUSE>_DELAY` (upper case) holds a
 late arrival's minutes owed to each, filled only for flights that arrived 15+ minutes late."""
 CAUSE_RAW_COLUMNS: tuple[str, ...] = tuple(f"{cause.upper()}_DELAY" for cause in CAUSES)
+CAUSE_DELAY_MINUTES = (0.0, 2880.0)
+"""A cause's minutes of one flight: none to two days (the bound of `DEP_DELAY_MINUTES`)."""
+RAW_COLUMNS_WITHOUT_CAUSES: tuple[str, ...] = tuple(
+    column for column in RAW_COLUMNS if column not in CAUSE_RAW_COLUMNS
+)
+"""The header of a file without the cause columns (older files): 22 named columns, then the
+empty one; such a file is read with no cause data."""
 CANCELLATION_CAUSES: dict[str, str] = {
     "A": "carrier",
     "B": "weather",

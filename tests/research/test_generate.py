@@ -5,14 +5,24 @@ import numpy as np
 import polars as pl
 import pytest
 
+from flightdelays.catalog import Stores
+from flightdelays.research.causes import BIG_CARRIER_SHARE, CARRIERS, HOME_SHARE, HUB_CARRIERS
 from flightdelays.research.generate import (
+    HUBS,
     airport_profiles,
     holidays,
     plan_year,
     unique_flight_numbers,
     write_year,
 )
-from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
+from flightdelays.schema import (
+    CANCELLED_BY_CAUSE_COLUMNS,
+    CAUSE_MINUTES_COLUMNS,
+    HEADER_LINE,
+    RAW_COLUMNS,
+)
+from flightdelays.steps.aggregate import aggregate_year, read_year
+from flightdelays.steps.extract import open_raw
 
 
 def test_files_have_the_real_shape(sample_raw_dir: Path) -> None:
@@ -96,3 +106,89 @@ def test_storm_strength_scales_only_the_unlabelled_storm_days() -> None:
     assert (storm_minutes >= 0).all()
     assert (storm_minutes > 10).mean() > 0.01  # storm days exist
     np.testing.assert_allclose(strong.mean_delay - calm.mean_delay, 2 * storm_minutes)
+
+
+def test_hubs_have_a_home_carrier_and_every_airport_a_mix() -> None:
+    profiles = {profile.code: profile for profile in airport_profiles()}
+    homes = {airport for hubs in HUB_CARRIERS.values() for airport in hubs}
+    assert homes == set(HUBS)
+    for carrier, hubs in HUB_CARRIERS.items():
+        for hub in hubs:
+            shares = profiles[hub].carrier_shares
+            assert HOME_SHARE[0] <= shares[CARRIERS.index(carrier)] <= HOME_SHARE[1]
+            assert max(shares) == shares[CARRIERS.index(carrier)]
+    for profile in profiles.values():
+        assert sum(profile.carrier_shares) == pytest.approx(1.0)
+        assert 1 <= sum(share > 0 for share in profile.carrier_shares) <= len(CARRIERS)
+
+
+def test_labels_name_the_planted_cause_and_the_outage_carrier() -> None:
+    plan = plan_year(2013, 0.05, seed=2)
+    labels = plan.labels
+    assert labels.columns == ["airport", "flight_date", "kind", "cause", "carrier"]
+    causes = dict(labels.select("kind", "cause").unique().iter_rows())
+    assert causes == {
+        "regional_storm": "weather",
+        "blizzard": "weather",
+        "airport_disruption": "carrier",
+    }
+    outages = labels.filter(pl.col("kind") == "airport_disruption")
+    assert outages.height > 10
+    assert outages["carrier"].null_count() == 0
+    assert labels.filter(pl.col("kind") != "airport_disruption")["carrier"].null_count() == (
+        labels.height - outages.height
+    )
+    profiles = {profile.code: profile for profile in airport_profiles()}
+    for airport, carrier in outages.select("airport", "carrier").iter_rows():
+        shares = profiles[airport].carrier_shares
+        share = shares[CARRIERS.index(carrier)]
+        assert share >= BIG_CARRIER_SHARE or share == max(shares)
+
+
+def test_planted_causes_show_in_the_aggregate(sample_raw_dir: Path) -> None:
+    """Labelled days' cause minutes and codes, pooled over their airports: storms are weather
+    and the air system's, an outage its carrier's; ordinary days keep the usual mix."""
+    daily = aggregate_year(Stores.in_folder(sample_raw_dir), 2013)
+    labels = pl.read_csv(sample_raw_dir / "2013.labels.csv", try_parse_dates=True)
+    joined = daily.join(labels, on=["airport", "flight_date"], how="left")
+    pooled = (
+        joined.group_by("kind")
+        .agg(pl.col(*CAUSE_MINUTES_COLUMNS, *CANCELLED_BY_CAUSE_COLUMNS).sum())
+        .with_columns(minutes=pl.sum_horizontal(CAUSE_MINUTES_COLUMNS))
+        .with_columns(pl.col(CAUSE_MINUTES_COLUMNS) / pl.col("minutes"))
+    )
+    share = {row["kind"]: row for row in pooled.iter_rows(named=True)}
+    ordinary = share[None]
+    assert ordinary["late_aircraft_delay_minutes"] > ordinary["nas_delay_minutes"]
+    assert ordinary["carrier_delay_minutes"] > ordinary["nas_delay_minutes"]
+    assert ordinary["nas_delay_minutes"] > ordinary["weather_delay_minutes"]
+    assert ordinary["weather_delay_minutes"] > ordinary["security_delay_minutes"]
+    for kind in ("regional_storm", "blizzard"):
+        minutes = share[kind]
+        assert minutes["weather_delay_minutes"] + minutes["nas_delay_minutes"] > 0.7
+        assert minutes["weather_delay_minutes"] == max(minutes[c] for c in CAUSE_MINUTES_COLUMNS)
+        assert minutes["cancelled_carrier"] == minutes["cancelled_security"] == 0
+    outage = share["airport_disruption"]
+    assert outage["carrier_delay_minutes"] > 0.5
+    assert outage["cancelled_carrier"] > outage["cancelled_weather"] + outage["cancelled_nas"]
+
+
+def test_an_outage_makes_its_carrier_late_and_leaves_the_others(tmp_path: Path) -> None:
+    write_year(tmp_path, 2013, scale=0.2, seed=5)
+    labels = pl.read_csv(tmp_path / "2013.labels.csv", try_parse_dates=True)
+    carriers = read_year(open_raw(Stores.in_folder(tmp_path), 2013)).carrier_days
+    outages = labels.filter(pl.col("kind") == "airport_disruption").select(
+        "airport", "flight_date", pl.col("carrier").alias("outage")
+    )
+    days = carriers.join(outages, on=["airport", "flight_date"])
+    latest = (
+        days.sort("avg_dep_delay", descending=True, nulls_last=True)
+        .group_by("airport", "flight_date")
+        .first()
+    )
+    busy = latest.join(
+        days.group_by("airport", "flight_date").agg(pl.col("flights").sum().alias("day")),
+        on=["airport", "flight_date"],
+    ).filter(pl.col("day") >= 20)
+    assert busy.height >= 10
+    assert (busy["carrier"] == busy["outage"]).sum() >= 0.9 * busy.height

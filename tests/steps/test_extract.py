@@ -2,14 +2,18 @@
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from flightdelays.catalog import Stores
 from flightdelays.errors import RawFileError
-from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
+from flightdelays.schema import (
+    CAUSE_MINUTES_COLUMNS,
+    CAUSE_RAW_COLUMNS,
+    HEADER_LINE,
+    RAW_COLUMNS,
+    RAW_COLUMNS_WITHOUT_CAUSES,
+)
 from flightdelays.steps.aggregate import aggregate_year
-from flightdelays.steps.extract import bad_rows
 
 GOOD = "2013-01-01,AA,1,JFK,LAX,900,905.0,5.0,,,,,1200,,,0.0,,0.0,360.0,,,2475.0,,,,,,"
 CANCELLED = "2013-01-02,AA,2,JFK,LAX,900,,,,,,,1200,,,1.0,B,0.0,360.0,,,2475.0,,,,,,"
@@ -47,6 +51,74 @@ def test_good_file_aggregates(tmp_path: Path) -> None:
     assert daily["flights"].to_list() == [1, 1]
     assert daily["cancelled"].to_list() == [0, 1]
     assert daily["avg_dep_delay"].to_list() == [5.0, None]
+    assert daily["cancelled_weather"].to_list() == [0, 1]  # code B
+
+
+def test_cause_minutes_and_codes_are_read(tmp_path: Path) -> None:
+    text = f"{HEADER_LINE}\n{GOOD}\n{LATE}\n{LATE}\n{CANCELLED}\n"
+    daily = aggregate_year(_store(tmp_path, text), 2013)
+    first = daily.row(0, named=True)
+    assert first["cause_reported"] == 2
+    minutes = [first[column] for column in CAUSE_MINUTES_COLUMNS]
+    assert minutes == [40.0, 0.0, 44.0, 0.0, 0.0]
+    second = daily.row(1, named=True)  # the cancelled flight's day: no cause data
+    assert second["cause_reported"] == 0
+    assert [second[column] for column in CAUSE_MINUTES_COLUMNS] == [None] * 5
+
+
+def test_a_code_on_a_flight_not_cancelled_counts_nowhere(tmp_path: Path) -> None:
+    """Real BTS files leave the code of a flight that left empty; one there names no
+    cancellation, so it is accepted and not counted."""
+    coded = _replaced(GOOD, "CANCELLATION_CODE", "A")
+    daily = aggregate_year(_store(tmp_path, f"{HEADER_LINE}\n{coded}\n{GOOD}\n"), 2013)
+    assert daily["flights"].to_list() == [2]
+    assert daily["cancelled_carrier"].to_list() == [0]
+
+
+def _without_causes(line: str) -> str:
+    """`line` as a file without the five cause columns holds it."""
+    fields = line.split(",")
+    return ",".join([*fields[: RAW_COLUMNS.index("CARRIER_DELAY")], ""])
+
+
+_OLD_HEADER = ",".join(RAW_COLUMNS_WITHOUT_CAUSES) + ","
+
+
+@pytest.mark.parametrize(
+    "header", [_OLD_HEADER, _OLD_HEADER + "Unnamed: 22"], ids=["as-published", "by-pandas"]
+)
+def test_header_without_cause_columns_reads_as_no_cause_data(tmp_path: Path, header: str) -> None:
+    lines = [_without_causes(line) for line in (GOOD, LATE, CANCELLED)]
+    assert lines[1].count(",") == 22
+    daily = aggregate_year(_store(tmp_path, "\n".join([header, *lines]) + "\n"), 2013)
+    assert daily["flights"].to_list() == [2, 1]
+    assert daily["avg_dep_delay"].to_list() == [18.0, None]
+    assert daily["cause_reported"].to_list() == [0, 0]
+    assert daily.select(CAUSE_MINUTES_COLUMNS).null_count().row(0) == (2,) * 5
+    assert daily["cancelled_weather"].to_list() == [0, 1]
+
+
+def test_line_with_cause_columns_in_a_file_without_them(tmp_path: Path) -> None:
+    lines = [_without_causes(GOOD), LATE, _without_causes(CANCELLED)]
+    error = _error(tmp_path, "\n".join([_OLD_HEADER, *lines]) + "\n")
+    assert (error.line, error.column) == (3, None)
+    assert "line is too long: 28 fields, not 23" in error.problem
+
+
+def test_line_cut_in_a_file_without_cause_columns(tmp_path: Path) -> None:
+    lines = [_without_causes(GOOD), _cut(LATE, 15), _without_causes(CANCELLED)]
+    error = _error(tmp_path, "\n".join([_OLD_HEADER, *lines]) + "\n")
+    assert (error.line, error.column) == (3, "CANCELLED")
+    assert "line is truncated: 15 of 23 fields, missing from CANCELLED on" in error.problem
+
+
+@pytest.mark.parametrize("kept", [1, 3, 4])
+def test_header_with_some_cause_columns(tmp_path: Path, kept: int) -> None:
+    dropped = CAUSE_RAW_COLUMNS[kept:]
+    header = ",".join(column for column in RAW_COLUMNS if column not in dropped) + ","
+    error = _error(tmp_path, f"{header}\n{GOOD}\n")
+    assert (error.line, error.column) == (1, str(RAW_COLUMNS.index(dropped[0]) + 1))
+    assert f"no column {dropped[0]!r}: a file holds all five cause columns or none" in str(error)
 
 
 def test_header_written_by_pandas_aggregates(tmp_path: Path) -> None:
@@ -206,68 +278,6 @@ def test_bad_airport_code(tmp_path: Path) -> None:
     assert (error.line, error.column) == (4, "ORIGIN")
 
 
-_GOOD_ROW = {
-    "FL_DATE": "2013-01-01",
-    "OP_CARRIER": "AA",
-    "OP_CARRIER_FL_NUM": "1",
-    "ORIGIN": "JFK",
-    "CRS_DEP_TIME": "900",
-    "DEP_DELAY": None,
-    "CANCELLED": "1.0",
-    "DIVERTED": "0.0",
-}
-
-
-@pytest.mark.parametrize(
-    ("change", "fragment"),
-    [
-        ({"FL_DATE": "2013-02-30"}, "FL_DATE 2013-02-30 is not a YYYY-MM-DD date"),
-        ({"FL_DATE": "2013-1-1"}, "FL_DATE 2013-1-1 is not a YYYY-MM-DD date"),
-        ({"FL_DATE": "2013/01/01"}, "not a YYYY-MM-DD date"),
-        ({"FL_DATE": "2012-12-31"}, "FL_DATE 2012-12-31 is outside the file's year 2013"),
-        ({"OP_CARRIER": "aa"}, "OP_CARRIER aa is not a carrier code (2 upper-case"),
-        ({"OP_CARRIER": "AAA"}, "not a carrier code"),
-        ({"OP_CARRIER": None}, "OP_CARRIER (empty) is not a carrier code"),
-        ({"OP_CARRIER_FL_NUM": "0"}, "OP_CARRIER_FL_NUM 0 is not an integer from 1 to 99999"),
-        ({"OP_CARRIER_FL_NUM": "100000"}, "is not an integer from 1 to 99999"),
-        ({"OP_CARRIER_FL_NUM": "12.0"}, "is not an integer from 1 to 99999"),
-        ({"ORIGIN": "jfk"}, "ORIGIN jfk is not an airport code (3 upper-case"),
-        ({"ORIGIN": "JFKX"}, "not an airport code"),
-        ({"CRS_DEP_TIME": "2401"}, "CRS_DEP_TIME 2401 is not a time hhmm from 0 to 2400"),
-        ({"CRS_DEP_TIME": "960"}, "CRS_DEP_TIME 960 is not a time hhmm"),
-        ({"CRS_DEP_TIME": "-5"}, "CRS_DEP_TIME -5 is not a time hhmm"),
-        ({"DEP_DELAY": "late"}, "DEP_DELAY late is not a number"),
-        ({"DEP_DELAY": "NaN"}, "DEP_DELAY NaN is not within -1440 to 2880 minutes"),
-        ({"DEP_DELAY": "inf"}, "DEP_DELAY inf is not within -1440 to 2880 minutes"),
-        ({"DEP_DELAY": "1e308"}, "DEP_DELAY 1e308 is not within -1440 to 2880 minutes"),
-        ({"DEP_DELAY": "-99999.0"}, "DEP_DELAY -99999.0 is not within"),
-        ({"DEP_DELAY": "2881.0"}, "DEP_DELAY 2881.0 is not within"),
-        ({"CANCELLED": "yes"}, "CANCELLED yes is not a number"),
-        ({"DIVERTED": "900"}, "DIVERTED 900 is not 0 or 1"),
-        ({"DIVERTED": None}, "DIVERTED is empty"),
-        ({"ORIGIN": "J\ufffdK"}, "ORIGIN J\ufffdK is not valid UTF-8"),
-    ],
-)
-def test_bad_rows_names_line_and_column(change: dict[str, str | None], fragment: str) -> None:
-    (column,) = change
-    bad = {**_GOOD_ROW, **change}
-    frame = pl.LazyFrame([_GOOD_ROW, bad, _GOOD_ROW], schema=dict.fromkeys(_GOOD_ROW, pl.String))
-    found = bad_rows(frame.with_row_index("line", offset=2), 2013).collect()
-    assert found["line"].to_list()[:1] == [3]
-    assert found.row(0, named=True)["column"] == column
-    assert fragment in found.row(0, named=True)["problem"]
-
-
-@pytest.mark.parametrize(
-    ("minutes", "accepted"),
-    [("-1440.0", True), ("2880.0", True), ("-1441.0", False), ("2880.5", False)],
-)
-def test_delay_bounds_are_inclusive(minutes: str, accepted: bool) -> None:
-    frame = pl.LazyFrame([{**_GOOD_ROW, "DEP_DELAY": minutes, "CANCELLED": "0.0"}])
-    found = bad_rows(frame.with_row_index("line", offset=2), 2013).collect()
-    assert found.is_empty() == accepted
-
-
 def _replaced(line: str, column: str, value: str) -> str:
     fields = line.split(",")
     fields[RAW_COLUMNS.index(column)] = value
@@ -287,6 +297,13 @@ def _replaced(line: str, column: str, value: str) -> str:
         ("OP_CARRIER_FL_NUM", "0", "OP_CARRIER_FL_NUM 0 is not an integer from 1 to 99999"),
         ("CRS_DEP_TIME", "2460", "CRS_DEP_TIME 2460 is not a time hhmm"),
         ("FL_DATE", "2013-1-01", "FL_DATE 2013-1-01 is not a YYYY-MM-DD date"),
+        ("CANCELLATION_CODE", "E", "CANCELLATION_CODE E is not empty or one of A, B, C, D"),
+        ("CANCELLATION_CODE", "b", "CANCELLATION_CODE b is not empty or one of A, B, C, D"),
+        ("CARRIER_DELAY", "-5.0", "CARRIER_DELAY -5.0 is not within 0 to 2880 minutes"),
+        ("WEATHER_DELAY", "NaN", "WEATHER_DELAY NaN is not within 0 to 2880 minutes"),
+        ("NAS_DELAY", "1e20", "NAS_DELAY 1e20 is not within 0 to 2880 minutes"),
+        ("SECURITY_DELAY", "lots", "SECURITY_DELAY lots is not a number"),
+        ("LATE_AIRCRAFT_DELAY", "", "LATE_AIRCRAFT_DELAY is empty but other cause columns are"),
     ],
 )
 def test_value_breaking_a_rule_in_a_file(
@@ -311,6 +328,17 @@ def test_latin1_byte_names_line_and_column(tmp_path: Path, column: str) -> None:
         aggregate_year(Stores.in_folder(tmp_path), 2013)
     assert (caught.value.line, caught.value.column) == (3, column)
     assert "not valid UTF-8" in caught.value.problem
+
+
+@pytest.mark.parametrize("column", ["DISTANCE", "CARRIER_DELAY", "NAS_DELAY"])
+def test_a_field_lost_before_the_last_cause_column(tmp_path: Path, column: str) -> None:
+    """The cause minutes shift one column left, the last one empty: caught by the fast read."""
+    fields = _replaced(LATE, "OP_CARRIER_FL_NUM", "4").split(",")
+    del fields[RAW_COLUMNS.index(column)]
+    text = f"{HEADER_LINE}\n{GOOD}\n{LATE}\n{','.join(fields)}\n{CANCELLED}\n"
+    error = _error(tmp_path, text, renumber=False)
+    assert (error.line, error.column) == (4, None)
+    assert "line is truncated: 27 of 28 fields, no comma at the end" in error.problem
 
 
 def test_same_flight_twice_names_both_lines(tmp_path: Path) -> None:

@@ -5,9 +5,13 @@ about 17,500 departures a day), weekly and seasonal patterns, holiday peaks. Del
 level, the seasons of the real 2013 New York data (quiet autumn, late June/July and December),
 weekday, regional weather noise, ordinary storm days (more in summer; a few to ~25 minutes
 later) and a heavy-tailed per-flight spread. Labelled anomalies: regional storms (late and
-cancelled flights over a region for 1-2 days), single-airport disruptions (one airport, one very
-late day) and blizzards (many cancellations, the few flights that leave barely late). Holiday
-peaks, seasons, ordinary storm days and tiny airports' noisy means are normal.
+cancelled flights over a region for 1-2 days), single-airport disruptions (one carrier's outage
+at one airport: its flights very late and more often cancelled, the others normal) and
+blizzards (many cancellations, the few flights that leave barely late). Holiday peaks, seasons,
+ordinary storm days and tiny airports' noisy means are normal. Carriers and causes
+(`research.causes`): each airport has its carrier mix; late flights' cause minutes and
+cancellation codes fit the day (storms: weather and the air system, codes B and C; an outage:
+the carrier, code A). Labels name each event's dominant cause and, for an outage, its carrier.
 Deterministic for a (seed, year). 2009 has no October and 2011 no July, as in the real files.
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +27,9 @@ import numpy as np
 import polars as pl
 
 from flightdelays import catalog
-from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
+from flightdelays.research import causes
+from flightdelays.research.causes import CARRIERS
+from flightdelays.schema import CAUSE_RAW_COLUMNS, HEADER_LINE
 
 MISSING_MONTHS = {2009: 10, 2011: 7}
 """Months absent from the real Kaggle files: no rows at all, not days without flights."""
@@ -80,7 +86,6 @@ HUBS = [
     "CMH",
     "MKE",
 ]
-CARRIERS = ("WN", "DL", "AA", "UA", "OO", "EV", "B6", "AS", "MQ", "NK", "9E", "YX", "F9", "OH")
 WEEKDAY_TRAFFIC = np.array([1.03, 0.98, 0.99, 1.03, 1.04, 0.85, 0.97])  # Monday first
 WEEKDAY_DELAY = np.array([0.5, -1.5, -1.0, 1.5, 2.0, -2.5, 0.0])
 MONTHLY_DELAY = np.array([-1.1, -0.7, 0.0, 0.6, -0.5, 6.6, 9.4, -0.8, -6.2, -5.5, -5.7, 3.8])
@@ -93,16 +98,24 @@ The real New York days run 25+ minutes above their four-week median on 3-5% of w
 days an analyst would call abnormal."""
 
 LABEL_KINDS = ("regional_storm", "airport_disruption", "blizzard")
+LABEL_CAUSES = {"regional_storm": "weather", "airport_disruption": "carrier", "blizzard": "weather"}
+"""The dominant delay cause each kind of event plants (one of schema.CAUSES)."""
+LABEL_COLUMNS = ("airport", "flight_date", "kind", "cause", "carrier")
+"""A labels file's columns: `carrier` the outage's carrier of an airport disruption, else empty."""
+MAX_DELAY_MINUTES = 1440.0
+"""No generated flight leaves more than a day late (the raw-file rules allow two)."""
 
 
 @dataclass(frozen=True)
 class AirportProfile:
-    """One airport's traffic and delay level at scale 1.0."""
+    """One airport's traffic and delay level at scale 1.0, and its carriers' shares of its
+    flights (in the order of `causes.CARRIERS`)."""
 
     code: str
     daily_departures: float
     base_delay: float
     region: int
+    carrier_shares: tuple[float, ...]
 
 
 @cache
@@ -125,11 +138,15 @@ def airport_profiles() -> tuple[AirportProfile, ...]:
     size = np.where(rank <= 60, rank**-0.6, 60**-0.6 * np.exp(-(rank - 60) / 50))
     size *= DAILY_DEPARTURES / size.sum()
     base = 5.0 + 3.0 * np.log10(size + 1.0) + rng.normal(0.0, 1.5, len(codes))
+    mix = causes.carrier_mix(codes, size, rng)
     profiles = []
     for index, code in enumerate(codes):
         lat, lon = known[code]["lat"], known[code]["lon"]
         region = int(np.digitize(lon, [-110.0, -95.0, -85.0])) * 2 + int(lat >= 37.0)
-        profiles.append(AirportProfile(code, float(size[index]), float(base[index]), region))
+        shares = tuple(float(share) for share in mix[index])
+        profiles.append(
+            AirportProfile(code, float(size[index]), float(base[index]), region, shares)
+        )
     return tuple(profiles)
 
 
@@ -161,13 +178,22 @@ def year_days(year: int) -> list[dt.date]:
 
 @dataclass(frozen=True)
 class YearPlan:
-    """Everything drawn per (day, airport) before flights are drawn: shape (days, airports)."""
+    """Everything drawn per (day, airport) before flights are drawn: shape (days, airports).
+
+    `weather_part`: the chance that a late flight's minutes follow the storm profile;
+    `outage_carrier`: the carrier (index into `CARRIERS`) in an outage, -1 for none, whose
+    flights leave `outage_delay` minutes later on average and are cancelled `outage_cancel`
+    more often; `storm_codes`: cancellations are coded as in a storm (B or C)."""
 
     days: list[dt.date]
     expected_flights: np.ndarray
     mean_delay: np.ndarray
     cancel_probability: np.ndarray
-    weather_cancel: np.ndarray
+    storm_codes: np.ndarray
+    weather_part: np.ndarray
+    outage_carrier: np.ndarray
+    outage_delay: np.ndarray
+    outage_cancel: np.ndarray
     labels: pl.DataFrame
 
 
@@ -211,51 +237,110 @@ def plan_year(year: int, scale: float, seed: int, storm_strength: float = 1.0) -
         + storm
     )
     cancel = 0.015 + 0.0015 * storm
-    weather_cancel = storm >= 10.0
-    labels: list[tuple[int, int, str]] = []
+    events = _Events(
+        mean_delay=mean_delay,
+        cancel=cancel,
+        storm_codes=storm >= 10.0,
+        # ordinary storms: the share of a day's lateness they make, in late flights' causes
+        weather_part=np.clip(storm / np.maximum(mean_delay, 1.0), 0.0, 1.0),
+        outage_carrier=np.full(mean_delay.shape, -1),
+        outage_delay=np.zeros(mean_delay.shape),
+        outage_cancel=np.zeros(mean_delay.shape),
+    )
     hub_odds = np.sqrt(size) / np.sqrt(size).sum()
-
-    def affect(day: int, airports: np.ndarray, kind: str) -> None:
-        labels.extend((day, int(a), kind) for a in airports)
-
     for _ in range(6):  # regional storms
         day, hit = int(rng.integers(len(days) - 1)), int(rng.integers(region.max() + 1))
         for offset in range(int(rng.integers(1, 3))):
             airports = np.flatnonzero((region == hit) & (rng.random(len(profiles)) < 0.8))
-            mean_delay[day + offset, airports] += rng.uniform(25, 60, len(airports))
-            cancel[day + offset, airports] += rng.uniform(0.1, 0.35, len(airports))
-            weather_cancel[day + offset, airports] = True
-            affect(day + offset, airports, "regional_storm")
-    for _ in range(25):  # single-airport disruptions
+            minutes = rng.uniform(25, 60, len(airports))
+            events.storm(day + offset, airports, minutes, rng.uniform(0.1, 0.35, len(airports)))
+            events.affect(day + offset, airports, "regional_storm")
+    for _ in range(25):  # single-airport disruptions: one carrier's outage
         day, airport = int(rng.integers(len(days))), int(rng.choice(len(profiles), p=hub_odds))
-        mean_delay[day, airport] += rng.uniform(30, 90)
-        cancel[day, airport] += 0.04
-        affect(day, np.array([airport]), "airport_disruption")
+        later = float(rng.uniform(30, 90))
+        shares = np.array(profiles[airport].carrier_shares)
+        events.outage(day, airport, causes.outage_carrier(shares, rng), shares, later)
     for _ in range(4):  # blizzards: flights cancelled, the rest barely late
         day, hit = int(rng.integers(len(days))), int(rng.integers(region.max() + 1))
         airports = np.flatnonzero((region == hit) & (rng.random(len(profiles)) < 0.7))
-        cancel[day, airports] += rng.uniform(0.4, 0.7, len(airports))
-        mean_delay[day, airports] += rng.uniform(0, 6, len(airports))
-        weather_cancel[day, airports] = True
-        affect(day, airports, "blizzard")
-
-    label_frame = (
-        pl.DataFrame(
-            labels,
-            schema={"day": pl.Int32, "airport_index": pl.Int32, "kind": pl.String},
-            orient="row",
-        )
-        .unique(["day", "airport_index"], keep="first", maintain_order=True)
-        .with_columns(
-            airport=pl.lit(pl.Series([p.code for p in profiles])).gather(pl.col("airport_index")),
-            flight_date=pl.lit(pl.Series(days, dtype=pl.Date)).gather(pl.col("day")),
-        )
-        .select("airport", "flight_date", "kind")
-        .sort("flight_date", "airport")
-    )
+        cancelled = rng.uniform(0.4, 0.7, len(airports))
+        events.storm(day, airports, rng.uniform(0, 6, len(airports)), cancelled)
+        events.affect(day, airports, "blizzard")
     return YearPlan(
-        days, expected, mean_delay, np.clip(cancel, 0, 0.95), weather_cancel, label_frame
+        days=days,
+        expected_flights=expected,
+        mean_delay=mean_delay,
+        cancel_probability=np.clip(cancel, 0, 0.95),
+        storm_codes=events.storm_codes,
+        weather_part=events.weather_part,
+        outage_carrier=events.outage_carrier,
+        outage_delay=events.outage_delay,
+        outage_cancel=events.outage_cancel,
+        labels=events.label_frame(days, [p.code for p in profiles]),
     )
+
+
+@dataclass
+class _Events:
+    """The labelled events planted into a year's (day, airport) arrays (see `YearPlan`)."""
+
+    mean_delay: np.ndarray
+    cancel: np.ndarray
+    storm_codes: np.ndarray
+    weather_part: np.ndarray
+    outage_carrier: np.ndarray
+    outage_delay: np.ndarray
+    outage_cancel: np.ndarray
+    labels: list[tuple[int, int, str, str | None]] = field(default_factory=list)
+
+    def affect(self, day: int, airports: np.ndarray, kind: str, carrier: str | None = None) -> None:
+        self.labels.extend((day, int(airport), kind, carrier) for airport in airports)
+
+    def storm(
+        self, day: int, airports: np.ndarray, minutes: np.ndarray, cancelled: np.ndarray
+    ) -> None:
+        """Later and cancelled flights at `airports`, for weather: the late flights' minutes
+        mostly weather and the air system's, cancellations coded B or C."""
+        self.mean_delay[day, airports] += minutes
+        self.cancel[day, airports] += cancelled
+        self.storm_codes[day, airports] = True
+        self.weather_part[day, airports] = np.maximum(
+            self.weather_part[day, airports], causes.STORM_PART
+        )
+
+    def outage(
+        self, day: int, airport: int, carrier: int, shares: np.ndarray, minutes: float
+    ) -> None:
+        """One carrier's outage: its flights leave `minutes / share` later on average and are
+        cancelled `0.04 / share` more often (code A), so the airport's mean delay rises by
+        `minutes` and its cancelled share by 0.04; its other flights stay normal. Not on an
+        airport's day a storm already labels: one label, one cause."""
+        if any(label[:2] == (day, airport) for label in self.labels):
+            return
+        self.outage_carrier[day, airport] = carrier
+        self.outage_delay[day, airport] = minutes / shares[carrier]
+        self.outage_cancel[day, airport] = 0.04 / shares[carrier]
+        self.affect(day, np.array([airport]), "airport_disruption", CARRIERS[carrier])
+
+    def label_frame(self, days: list[dt.date], codes: list[str]) -> pl.DataFrame:
+        """`LABEL_COLUMNS`, one row per labelled (airport, day): its first event."""
+        schema = {
+            "day": pl.Int32,
+            "airport_index": pl.Int32,
+            "kind": pl.String,
+            "carrier": pl.String,
+        }
+        return (
+            pl.DataFrame(self.labels, schema=schema, orient="row")
+            .unique(["day", "airport_index"], keep="first", maintain_order=True)
+            .with_columns(
+                airport=pl.lit(pl.Series(codes)).gather(pl.col("airport_index")),
+                flight_date=pl.lit(pl.Series(days, dtype=pl.Date)).gather(pl.col("day")),
+                cause=pl.col("kind").replace_strict(LABEL_CAUSES),
+            )
+            .select(LABEL_COLUMNS)
+            .sort("flight_date", "airport")
+        )
 
 
 def _hhmm(minutes: np.ndarray) -> np.ndarray:
@@ -278,9 +363,15 @@ def _month_rows(plan: YearPlan, days: np.ndarray, rng: np.random.Generator) -> p
     dest = rng.choice(len(profiles), n, p=odds / odds.sum())
     dest = np.where(dest == origin, (dest + 1) % len(profiles), dest)
 
-    cancelled = rng.random(n) < plan.cancel_probability[day, origin]
+    carrier = causes.draw_carriers(_carrier_mix(), origin, rng)
+    outage = plan.outage_carrier[day, origin] == carrier
+    extra_odds = np.where(outage, plan.outage_cancel[day, origin], 0.0)
+    cancelled = rng.random(n) < np.clip(plan.cancel_probability[day, origin] + extra_odds, 0, 0.95)
     mean = np.maximum(plan.mean_delay[day, origin], 1.0)
-    delay = np.round(-6.0 + rng.gamma(0.5, (mean + 6.0) / 0.5))
+    # an outage adds its own, less heavy-tailed lateness to its carrier's flights
+    extra = rng.gamma(2.0, np.where(outage, plan.outage_delay[day, origin], 0.0) / 2.0)
+    delay = np.round(-6.0 + rng.gamma(0.5, (mean + 6.0) / 0.5) + extra)
+    delay = np.minimum(delay, MAX_DELAY_MINUTES)
     diverted = ~cancelled & (rng.random(n) < 0.0025)
     crs_dep = rng.integers(5 * 60, 23 * 60, n).astype(float)
     distance = np.round(rng.uniform(90, 2600, n))
@@ -295,15 +386,16 @@ def _month_rows(plan: YearPlan, days: np.ndarray, rng: np.random.Generator) -> p
     wheels_on = wheels_off + air_time
     late = arr_delay >= 15
 
-    code = np.where(plan.weather_cancel[day, origin], "B", rng.choice(["A", "A", "B", "C", "D"], n))
-    shares = rng.dirichlet([3, 1, 2, 0.05, 3], n)
+    code = causes.draw_codes(plan.storm_codes[day, origin], outage, rng)
+    stormy = rng.random(n) < plan.weather_part[day, origin]
+    profile = np.where(outage, causes.OUTAGE, np.where(stormy, causes.STORM, causes.USUAL))
+    shares = causes.cause_shares(profile, rng)
 
     def actual(values: np.ndarray, *, arrival: bool = False) -> pl.Series:
         missing = cancelled | (diverted if arrival else False)
         return pl.Series(np.where(missing, np.nan, values)).fill_nan(None)
 
     dates = pl.Series(plan.days, dtype=pl.Date).cast(pl.String)
-    carrier = rng.choice(len(CARRIERS), n)
     columns: dict[str, pl.Series | np.ndarray] = {
         "FL_DATE": dates.gather(day),
         "OP_CARRIER": np.array(CARRIERS)[carrier],
@@ -328,11 +420,10 @@ def _month_rows(plan: YearPlan, days: np.ndarray, rng: np.random.Generator) -> p
         "AIR_TIME": actual(air_time, arrival=True),
         "DISTANCE": distance,
     }
-    causes = RAW_COLUMNS[-5:]
-    for index, cause in enumerate(causes):
-        share = np.round(shares[:, index] * np.maximum(arr_delay, 0))
-        reported = late & ~cancelled & ~diverted
-        columns[cause] = pl.Series(np.where(reported, share, np.nan)).fill_nan(None)
+    reported = late & ~cancelled & ~diverted
+    for index, column in enumerate(CAUSE_RAW_COLUMNS):
+        minutes = np.round(shares[:, index] * np.maximum(arr_delay, 0))
+        columns[column] = pl.Series(np.where(reported, minutes, np.nan)).fill_nan(None)
     frame = pl.DataFrame(columns)
     return frame.with_columns(
         pl.when(pl.col("CANCELLED") == 1)
@@ -340,6 +431,12 @@ def _month_rows(plan: YearPlan, days: np.ndarray, rng: np.random.Generator) -> p
         .alias("CANCELLATION_CODE"),
         pl.lit(None, dtype=pl.String).alias(""),
     )
+
+
+@cache
+def _carrier_mix() -> np.ndarray:
+    """Every airport's carrier shares (rows in `airport_profiles` order)."""
+    return np.array([profile.carrier_shares for profile in airport_profiles()])
 
 
 def unique_flight_numbers(group: np.ndarray, rng: np.random.Generator) -> np.ndarray:

