@@ -11,12 +11,13 @@ from polars.testing import assert_frame_equal
 
 from flightdelays.catalog import Stores
 from flightdelays.cli import main
-from flightdelays.detectors import get_detector
+from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
 from flightdelays.research.evaluate import (
     confusion,
     group_metrics,
     headline,
     label_rows,
+    nyc_causes,
     nyc_flags,
     traffic_bands,
     unobservable_labels,
@@ -134,7 +135,7 @@ def test_headline_one_row_per_detector_best_first() -> None:
     assert table["seconds per year"].to_list() == [1.5, 0.5]
 
 
-def test_nyc_flags_lists_each_detectors_signal() -> None:
+def test_nyc_flags_lists_each_detectors_signal_and_the_defaults_explanation() -> None:
     base = pl.DataFrame(
         {
             "airport": ["EWR", "EWR"],
@@ -150,11 +151,13 @@ def test_nyc_flags_lists_each_detectors_signal() -> None:
                 detector=pl.lit("a"),
                 is_anomaly=pl.Series([True, False]),
                 anomaly_signal=pl.Series(["cancellations", None]),
+                explanation=pl.Series(["no cause data; AA 60% of cancellations", None]),
             ),
             base.with_columns(
-                detector=pl.lit("b"),
+                detector=pl.lit(DEFAULT_DETECTOR),
                 is_anomaly=pl.Series([True, True]),
                 anomaly_signal=pl.Series(["both", "delay"]),
+                explanation=pl.Series(["no cause data", "no cause data; UA 50%"]),
             ),
         ]
     )
@@ -168,10 +171,24 @@ def test_nyc_flags_lists_each_detectors_signal() -> None:
         }
     )
     table = nyc_flags(detected, weather)
-    assert table.select("flight_date", "cancelled_pct", "precip_in", "a", "b").rows() == [
-        (DAY, 50.0, 0.7, "cancellations", "both"),
-        (DAY + dt.timedelta(days=1), 1.0, None, None, "delay"),
+    assert table.select(
+        "flight_date", "cancelled_pct", "precip_in", "a", DEFAULT_DETECTOR, "explanation"
+    ).rows() == [
+        (DAY, 50.0, 0.7, "cancellations", "both", "no cause data"),
+        (DAY + dt.timedelta(days=1), 1.0, None, None, "delay", "no cause data; UA 50%"),
     ]
+
+
+def test_nyc_causes_counts_flagged_days_that_name_a_cause() -> None:
+    detected = pl.DataFrame(
+        {
+            "detector": ["a", "a", "a", "b"],
+            "is_anomaly": [True, True, False, True],
+            "dominant_cause": [None, "weather", None, None],
+            "explanation": ["no cause data; UA 40% of cancellations", "weather 60%", None, "x"],
+        }
+    )
+    assert nyc_causes(detected).rows() == [("a", 2, 1, 1), ("b", 1, 0, 0)]
 
 
 def test_default_detector_beats_the_baseline_on_a_generated_year(sample_raw_dir: Path) -> None:
