@@ -93,7 +93,7 @@ def explain(detected: pl.DataFrame, carrier_days: pl.DataFrame) -> Explained:
 
 def reject_unreal(detected: pl.DataFrame) -> None:
     """Fail on cause minutes that cannot be real (NaN, infinite, negative): never averaged."""
-    minutes = pl.col(CAUSE_MINUTES_COLUMNS)
+    minutes = pl.col(CAUSE_MINUTES_COLUMNS).cast(pl.Float64)
     unreal = detected.filter(
         pl.any_horizontal(minutes.is_nan() | minutes.is_infinite() | (minutes < 0))
     )
