@@ -244,20 +244,20 @@ def test_carriers_are_named_by_their_excess_largest_first() -> None:
     day = airport_day(0, signal="cancellations", codes=(20, 0, 0, 0))
     carriers = carrier_frame(
         [
-            ("ORD", 0, "AA", 15, 4, 10.0),  # 20% of cancellations vs 15% of flights: +5
-            ("ORD", 0, "UA", 22, 8, 10.0),  # 40% vs 22%: +18
-            ("ORD", 0, "DL", 33, 6, 10.0),  # 30% vs 33%: less than its share, not named
-            ("ORD", 0, "WN", 30, 2, 10.0),  # 10% vs 30%
+            ("ORD", 0, "AA", 15, 10, 10.0),  # 25% of cancellations vs 15% of flights: +10
+            ("ORD", 0, "UA", 22, 16, 10.0),  # 40% vs 22%: +18
+            ("ORD", 0, "DL", 29, 14, 10.0),  # 35% vs 29%: +6 points but not a quarter more
+            ("ORD", 0, "WN", 34, 0, 10.0),  # 0% vs 34%
             ("ORD", 1, "UA", 50, 50, 10.0),  # another day, not flagged
         ]
     )
     row = only(explain(detected_frame([day, *ordinary_days()]), carriers).explanations)
     assert (row["top_carrier"], row["top_carrier_share"]) == ("UA", pytest.approx(0.4))
     assert row["top_carrier_usual_share"] == pytest.approx(0.22)
-    assert row["top_carriers"] == "UA 40% of cancellations vs 22% of flights; AA 20% vs 15%"
+    assert row["top_carriers"] == "UA 40% of cancellations vs 22% of flights; AA 25% vs 15%"
     assert row["explanation"] == (
         "cancellations mostly carrier (code A); "
-        "UA 40% of cancellations vs 22% of flights; AA 20% vs 15%"
+        "UA 40% of cancellations vs 22% of flights; AA 25% vs 15%"
     )
 
 

