@@ -116,9 +116,9 @@ def flight_delays() -> None:
         """
         #### Detect anomalous days
         Reads the aggregate, flags each airport's anomalous days with the configured detector,
-        explains each flagged day from its delay causes and carriers (`<lake>/aggregates/
-        <YEAR>.carriers.parquet`) and writes `<lake>/daily/<YEAR>.parquet`, the rows that charts,
-        load and export use, and `<lake>/explanations/<YEAR>.parquet`.
+        explains each flagged day from its delay causes and its carriers' days
+        (`<lake>/aggregates/<YEAR>.carriers.parquet`) and writes `<lake>/daily/<YEAR>.parquet`,
+        the rows that charts, load and export use, and `<lake>/explanations/<YEAR>.parquet`.
         Returns `anomalies`, `with_cause`.
         """
         from flightdelays.airflow_settings import run_step
