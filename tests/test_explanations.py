@@ -246,7 +246,7 @@ def test_carriers_are_named_by_their_excess_largest_first() -> None:
         [
             ("ORD", 0, "AA", 15, 10, 10.0),  # 25% of cancellations vs 15% of flights: +10
             ("ORD", 0, "UA", 22, 16, 10.0),  # 40% vs 22%: +18
-            ("ORD", 0, "DL", 29, 14, 10.0),  # 35% vs 29%: +6 points but not a quarter more
+            ("ORD", 0, "DL", 29, 14, 10.0),  # 35% vs 29%: +6 points, but odds only 1.3 times
             ("ORD", 0, "WN", 34, 0, 10.0),  # 0% vs 34%
             ("ORD", 1, "UA", 50, 50, 10.0),  # another day, not flagged
         ]
@@ -259,6 +259,21 @@ def test_carriers_are_named_by_their_excess_largest_first() -> None:
         "cancellations mostly carrier (code A); "
         "UA 40% of cancellations vs 22% of flights; AA 25% vs 15%"
     )
+
+
+def test_a_carrier_with_most_flights_is_named_when_it_has_nearly_all_that_went_wrong() -> None:
+    day = airport_day(0, signal="cancellations", codes=(50, 0, 0, 0))
+    carriers = carrier_frame([("ORD", 0, "UA", 85, 49, 10.0), ("ORD", 0, "OO", 15, 1, 10.0)])
+    row = only(explain(detected_frame([day, *ordinary_days()]), carriers).explanations)
+    assert row["top_carriers"] == "UA 98% of cancellations vs 85% of flights"
+
+
+def test_no_carrier_is_named_where_a_blizzard_hits_all_alike() -> None:
+    day = airport_day(0, signal="cancellations", codes=(0, 40, 0, 0))
+    carriers = carrier_frame([("ORD", 0, "EV", 40, 18, 10.0), ("ORD", 0, "UA", 60, 22, 10.0)])
+    row = only(explain(detected_frame([day, *ordinary_days()]), carriers).explanations)
+    assert row["top_carrier"] is None  # EV: 45% of cancellations vs 40% of flights
+    assert row["explanation"] == "cancellations mostly weather (code B)"
 
 
 def test_no_carrier_is_named_alone_or_without_excess() -> None:

@@ -18,7 +18,7 @@ The rules, one evidence per day, chosen by the signal that fired:
   its departure-delay minutes above the airport's usual mean delay (per carrier: departed
   flights x how much later than usual they left, when later). A carrier is named when its share
   of that clearly exceeds its share of the day's flights (`CARRIER_MIN_EXCESS`,
-  `CARRIER_MIN_RATIO`), the largest excess first. The carrier columns exist in every file, so
+  `CARRIER_MIN_ODDS_RATIO`), the largest excess first. The carrier columns exist in every file, so
   carriers are named even where causes are not.
 Every ratio has a positive denominator or is null: no NaN, no division by zero.
 """
@@ -55,10 +55,11 @@ CANCELLATION_CODE_CAUSES: tuple[str, ...] = tuple(CANCELLATION_CAUSES.values())
 TOP_CARRIERS_LISTED = 3
 """Carriers the text names at most."""
 CARRIER_MIN_EXCESS = 0.05
-CARRIER_MIN_RATIO = 1.25
-"""A carrier is named when its share of what made the day abnormal is at least 5 points and a
-quarter above its share of the day's flights: on a blizzard that cancels everyone alike, a
-carrier 45% of cancellations with 40% of flights is no part of the why."""
+CARRIER_MIN_ODDS_RATIO = 1.5
+"""A carrier is named when its share of what made the day abnormal is at least 5 points above
+its share of the day's flights and its odds 1.5 times as high: on a blizzard that cancels
+everyone alike, a carrier with 45% of cancellations and 40% of flights (odds 0.82 vs 0.67) is
+no part of the why; a carrier with 85% of flights and 99% of cancellations (odds 99 vs 5.7) is."""
 DAY = ("airport", "flight_date")
 
 
@@ -213,10 +214,7 @@ def top_carriers(flagged: pl.DataFrame, carrier_days: pl.DataFrame) -> pl.DataFr
                 pl.col("flights").cast(pl.Float64), pl.col("flights").sum().over(DAY)
             ),
         )
-        .filter(
-            (pl.col("share") - pl.col("flight_share") >= CARRIER_MIN_EXCESS)
-            & (pl.col("share") >= CARRIER_MIN_RATIO * pl.col("flight_share"))
-        )
+        .filter(_clearly_over())
         .sort(
             *DAY,
             pl.col("share") - pl.col("flight_share"),
@@ -233,6 +231,15 @@ def top_carriers(flagged: pl.DataFrame, carrier_days: pl.DataFrame) -> pl.DataFr
             top_carrier_usual_share=pl.col("flight_share").first(),
             top_carriers=pl.col("listed").head(TOP_CARRIERS_LISTED).str.join("; "),
         )
+    )
+
+
+def _clearly_over() -> pl.Expr:
+    """`CARRIER_MIN_EXCESS` and `CARRIER_MIN_ODDS_RATIO`, the odds multiplied out: no division,
+    so a share of 1 (infinite odds) is no special case."""
+    share, flights = pl.col("share"), pl.col("flight_share")
+    return (share - flights >= CARRIER_MIN_EXCESS) & (
+        share * (1.0 - flights) >= CARRIER_MIN_ODDS_RATIO * flights * (1.0 - share)
     )
 
 
