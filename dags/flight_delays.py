@@ -115,9 +115,11 @@ def flight_delays() -> None:
     def detect() -> dict[str, int]:
         """
         #### Detect anomalous days
-        Reads the aggregate, flags each airport's anomalous days with the configured detector
-        and writes `<lake>/daily/<YEAR>.parquet`, the rows that charts, load and export use.
-        Returns `anomalies`.
+        Reads the aggregate, flags each airport's anomalous days with the configured detector,
+        explains each flagged day from its delay causes and its carriers' days
+        (`<lake>/aggregates/<YEAR>.carriers.parquet`) and writes `<lake>/daily/<YEAR>.parquet`,
+        the rows that charts, load and export use, and `<lake>/explanations/<YEAR>.parquet`.
+        Returns `anomalies`, `with_cause`.
         """
         from flightdelays.airflow_settings import run_step
 
@@ -162,9 +164,10 @@ def flight_delays() -> None:
     def load() -> dict[str, int]:
         """
         #### Load into PostgreSQL
-        Replaces the year's rows of `daily_airport_delays` in one transaction (delete, COPY,
-        record in `yearly_loads`); a failure leaves the previous rows of the year intact.
-        Returns `rows`.
+        Replaces the year's rows of `daily_airport_delays` and `anomaly_explanations` in one
+        transaction (delete, COPY, record in `yearly_loads`); a failure leaves the previous rows
+        of the year in both intact.
+        Returns `rows`, `explanations`.
         """
         from flightdelays.airflow_settings import run_step
 
@@ -174,8 +177,9 @@ def flight_delays() -> None:
     def export() -> dict[str, int]:
         """
         #### Export CSV
-        Writes the year's rows as `<lake>/exports/<YEAR>.csv` for downstream tools.
-        Returns `exported`.
+        Writes the year's rows as `<lake>/exports/<YEAR>.csv` and its explanations as
+        `<lake>/explanation-exports/<YEAR>.csv` for downstream tools.
+        Returns `exported`, `explanations_exported`.
         """
         from flightdelays.airflow_settings import run_step
 
@@ -186,7 +190,8 @@ def flight_delays() -> None:
         """
         #### Check
         Fails the run unless the table holds exactly one row per aggregated (airport, day),
-        without duplicates, and there is exactly one chart per airport.
+        without duplicates, one explanation per flagged day as in the lake, and there is
+        exactly one chart per airport.
         Returns `rows`, `airports`, `anomalies`.
         """
         from flightdelays.airflow_settings import run_step

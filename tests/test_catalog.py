@@ -32,6 +32,9 @@ def test_the_keys_are_the_documented_layout() -> None:
     assert catalog.chart_index_page(2013).key == "charts/2013/index.html"
     assert catalog.chart_index_json(2013).key == "charts/2013/index.json"
     assert catalog.export(2013).key == "exports/2013.csv"
+    # QuickSight reads every file under exports/ as one table's rows (deploy/quicksight/)
+    assert catalog.explanations_export(2013).key == "explanation-exports/2013.csv"
+    assert catalog.explanations(2013).key == "explanations/2013.parquet"
     assert catalog.rcf_train(2013).key == "sagemaker/2013/rcf/train/train.csv"
     assert catalog.xgboost_train(2013).key == "sagemaker/2013/xgboost/train/train.csv"
     assert catalog.xgboost_validation(2013).key.startswith("sagemaker/2013/xgboost/validation/")

@@ -15,7 +15,7 @@ year never touches another year's data. `Stores` reads and writes the datasets o
 | `chart` | lake | `charts/<YEAR>/<AIRPORT>.png` |
 | `chart_index_page`, `chart_index_json` | lake | `charts/<YEAR>/index.html`, `index.json` |
 | `export` | lake | `exports/<YEAR>.csv` |
-| `explanations_export` | lake | `exports/<YEAR>.explanations.csv` |
+| `explanations_export` | lake | `explanation-exports/<YEAR>.csv` (QuickSight reads `exports/`) |
 | `probe` | lake | `_probes/<YEAR>-<TOKEN>` (written and deleted at once, before a run rewrites) |
 | `rcf_train` | lake | `sagemaker/<YEAR>/rcf/train/train.csv` (SageMaker RCF's training channel) |
 | `xgboost_train`, `_validation` | lake | `sagemaker/<YEAR>/xgboost/{train,validation}/…csv` |
@@ -132,8 +132,9 @@ def export(year: Year) -> Dataset:
 
 
 def explanations_export(year: Year) -> Dataset:
-    """The year's `anomaly_explanations` rows as loaded, as CSV."""
-    return Dataset("lake", f"exports/{year}.explanations.csv", CSV)
+    """The year's `anomaly_explanations` rows as loaded, as CSV. Beside `exports/`, not in it:
+    QuickSight's manifest reads every file under that prefix as rows of one table."""
+    return Dataset("lake", f"explanation-exports/{year}.csv", CSV)
 
 
 def probe(year: Year, token: str) -> Dataset:

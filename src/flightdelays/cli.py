@@ -196,6 +196,8 @@ def evaluate(args: argparse.Namespace) -> None:
         command += f" --storm-strength {args.storm_strength:g}"
     csv = write_report(result, Path(args.out), command)
     print(markdown_table(result.headline))
+    if not result.explanations.is_empty():  # dominant cause and top carrier of labelled events
+        print(markdown_table(result.explanations))
     print(f"report: {args.out} (every group's counts: {csv})")
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from flightdelays.schema import TABLE_COLUMNS
+
 
 @pytest.fixture(scope="module")
 def guide(repo_root: Path) -> str:
@@ -83,7 +85,10 @@ def test_guide_gives_the_export_header_of_the_table(guide: str, repo_root: Path)
     migration = repo_root / "src/flightdelays/warehouse/migrations/001_daily_airport_delays.sql"
     columns = table_columns(migration, "daily_airport_delays")
     assert len(columns) == 17
-    assert ",".join(columns) in guide.splitlines()
+    assert set(columns) <= set(TABLE_COLUMNS)  # 002 adds the cause and explanation columns
+    quicksight = (repo_root / "docs" / "quicksight.md").read_text()
+    assert ",".join(TABLE_COLUMNS) in guide.splitlines()
+    assert ",".join(TABLE_COLUMNS) in quicksight.splitlines()
 
 
 def test_image_extends_official_airflow_with_the_pinned_constraints(

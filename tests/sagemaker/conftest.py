@@ -17,11 +17,15 @@ YEAR = 2013
 
 @pytest.fixture(scope="session")
 def exported_year(hub_raw_dir: Path) -> pl.DataFrame:
-    """The hub airports' sample 2013 as the export holds it (the table's columns)."""
-    from flightdelays.steps.aggregate import aggregate_year
+    """The hub airports' sample 2013 as the export holds it (the table's columns: the verdict
+    and its explanation)."""
+    from flightdelays.explanations import explain
+    from flightdelays.steps import extract
+    from flightdelays.steps.aggregate import read_year
 
-    daily = aggregate_year(Stores.in_folder(hub_raw_dir), YEAR)
-    return get_detector(DEFAULT_DETECTOR).detect(daily).select(TABLE_COLUMNS)
+    aggregated = read_year(extract.open_raw(Stores.in_folder(hub_raw_dir), YEAR))
+    detected = get_detector(DEFAULT_DETECTOR).detect(aggregated.daily)
+    return explain(detected, aggregated.carrier_days).rows.select(TABLE_COLUMNS)
 
 
 @pytest.fixture

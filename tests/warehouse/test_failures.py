@@ -12,7 +12,12 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from flightdelays.errors import ConfigError, OutsideError
-from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.schema import (
+    CANCELLED_BY_CAUSE_COLUMNS,
+    CAUSE_MINUTES_COLUMNS,
+    EXPLANATION_COLUMNS,
+    TABLE_COLUMNS,
+)
 from flightdelays.warehouse import postgres
 from flightdelays.warehouse.postgres import connect, redacted, replace_year
 
@@ -37,9 +42,23 @@ def _rows(year: int) -> pl.DataFrame:
             "expected_cancelled_share": [0.0],
             "judged": [True],
             "detector": ["test"],
+            "cause_reported": [0],
+            **{column: [None] for column in CAUSE_MINUTES_COLUMNS},
+            **{column: [0] for column in CANCELLED_BY_CAUSE_COLUMNS},
+            "dominant_cause": [None],
+            "explanation": [None],
         },
         schema_overrides={"year": pl.Int16, "anomaly_signal": pl.String},
     ).select(TABLE_COLUMNS)
+
+
+NO_EXPLANATIONS = pl.DataFrame(schema=dict.fromkeys(EXPLANATION_COLUMNS, pl.String)).with_columns(
+    year=pl.lit(None, dtype=pl.Int16)
+)
+
+
+def _load(url: str, year: int) -> postgres.YearInTable:
+    return replace_year(url, year, _rows(year), "test", explanations=NO_EXPLANATIONS)
 
 
 @pytest.fixture
@@ -51,11 +70,13 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def reader(database_url: str) -> Iterator[str]:
     """A URL of a role that may only read the project's tables, like the dashboard's."""
-    replace_year(database_url, 2013, _rows(2013), "test")
+    _load(database_url, 2013)
     role = f"fd_reader_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"CREATE ROLE {role} LOGIN")
-        conn.execute(f"GRANT SELECT ON daily_airport_delays, yearly_loads TO {role}")
+        conn.execute(
+            f"GRANT SELECT ON daily_airport_delays, anomaly_explanations, yearly_loads TO {role}"
+        )
     yield make_conninfo(database_url, user=role)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"DROP OWNED BY {role}")
@@ -86,7 +107,7 @@ def test_a_missing_database_is_named_without_its_password(database_url: str) -> 
 def test_a_server_that_is_not_there_is_retried_then_named() -> None:
     url = "postgresql://etl:sentinel-pw@127.0.0.1:9/flightdelays"
     with pytest.raises(OutsideError, match="after 2 attempts") as caught:
-        replace_year(url, 2013, _rows(2013), "test")
+        _load(url, 2013)
     assert "flightdelays on 127.0.0.1:9 as etl" in str(caught.value)
     assert "sentinel-pw" not in str(caught.value)
     assert caught.value.exit_status == 3
@@ -104,21 +125,21 @@ def test_a_read_only_role_cannot_hold_up_a_load(database_url: str, reader: str) 
             conn.execute("SELECT year FROM yearly_loads WHERE year = 2013 FOR UPDATE")
         conn.rollback()
         conn.execute("SELECT pg_advisory_xact_lock(72620, 2013)")
-        loaded = replace_year(database_url, 2013, _rows(2013), "test")  # does not wait
+        loaded = _load(database_url, 2013)  # does not wait
         assert loaded.rows == 1
 
 
 def test_a_lock_held_too_long_names_who_holds_it(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    replace_year(database_url, 2013, _rows(2013), "test")
+    _load(database_url, 2013)
     monkeypatch.setattr(postgres, "LOCK_TIMEOUT", "300ms")
     holder_url = make_conninfo(database_url, application_name="stuck-loader")
     with psycopg.connect(holder_url) as holder:
         holder.execute("SELECT year FROM yearly_loads WHERE year = 2013 FOR UPDATE")
         pid = holder.info.backend_pid
         with pytest.raises(OutsideError, match="waited 300ms for a lock") as caught:
-            replace_year(database_url, 2013, _rows(2013), "test")
+            _load(database_url, 2013)
     assert f"pid {pid}" in str(caught.value)
     assert "application stuck-loader" in str(caught.value)
 
@@ -127,21 +148,23 @@ def test_a_table_without_its_migrations_record_is_named(database_url: str) -> No
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("CREATE TABLE daily_airport_delays (airport text)")
     with pytest.raises(ConfigError, match="already exists"):
-        replace_year(database_url, 2013, _rows(2013), "test")
+        _load(database_url, 2013)
 
 
 def test_a_role_without_create_rights_is_named(database_url: str, reader: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("DROP TABLE daily_airport_delays, yearly_loads, schema_migrations")
+        conn.execute(
+            "DROP TABLE anomaly_explanations, daily_airport_delays, yearly_loads, schema_migrations"
+        )
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     with pytest.raises(ConfigError, match="permission denied"):
-        replace_year(reader, 2013, _rows(2013), "test")
+        _load(reader, 2013)
 
 
 def test_a_server_lost_while_a_year_is_read_is_retried_then_named(
     database_url: str, quick_retries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    replace_year(database_url, 2013, _rows(2013), "test")
+    _load(database_url, 2013)
     failures = iter([psycopg.OperationalError("server closed the connection unexpectedly")])
     real = postgres.year_in_table
 

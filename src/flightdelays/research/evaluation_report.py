@@ -10,6 +10,7 @@ import polars as pl
 from flightdelays.detectors import DEFAULT_DETECTOR
 from flightdelays.research.calibration import LATE_MINUTES
 from flightdelays.research.evaluate import BUSY, Evaluation
+from flightdelays.research.explanation_accuracy import CAUSE_TARGET
 
 
 def _cell(value: object, column: str) -> str:
@@ -79,6 +80,7 @@ def render_markdown(result: Evaluation, command: str) -> str:
             result.kinds.pivot(on="kind", index="detector", values="recall").sort("detector")
         ),
         "",
+        *explanation_lines(result.explanations, result.explanation_kinds),
         "## Every group, with counts",
         "",
         markdown_table(result.metrics.with_columns(pl.col("group").cast(pl.String))),
@@ -125,20 +127,58 @@ def render_markdown(result: Evaluation, command: str) -> str:
             "",
             markdown_table(counts.sort("detector")),
             "",
+            *nyc_cause_lines(result.nyc_causes),
             "The days each detector flagged (D delay, C cancellations, B both):",
             "",
             *nyc_day_lists(result.nyc, result.headline["detector"].sort().to_list()),
             "",
             "Every day any detector flagged, with the day's figures and the airport's weather "
-            "(precipitation in inches, strongest gust in mph, lowest visibility in miles) and "
-            'the signal each detector fired (- = not flagged). The blizzard "Nemo" hit on '
-            "Friday 8 February 2013.",
+            "(precipitation in inches, strongest gust in mph, lowest visibility in miles), "
+            f"the signal each detector fired (- = not flagged) and {DEFAULT_DETECTOR}'s "
+            'explanation. The blizzard "Nemo" hit on Friday 8 February 2013.',
             "",
             markdown_table(result.nyc),
             "",
         ]
     parts += [f"_{note}_" for note in result.notes]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def explanation_lines(table: pl.DataFrame, kinds: pl.DataFrame) -> list[str]:
+    """Markdown lines: how often the explanations of labelled events are right (`table`:
+    explanation_accuracy.accuracy_table, `kinds`: the same per detector and kind)."""
+    if table.is_empty():
+        return []
+    return [
+        "## Why: the explanations of labelled events",
+        "",
+        "Of the labelled airport-days each detector flagged: how often the explanation's "
+        "dominant cause is the cause the generator planted (`causes`, `cause_right_rate`), and, "
+        "of airport disruptions, how often its top carrier is the carrier whose outage was "
+        "planted (`carriers`, `carrier_right_rate`). A flagged day naming no cause counts as "
+        f"wrong. Target: {CAUSE_TARGET:.0%} at airports with {BUSY} flights a day.",
+        "",
+        markdown_table(table),
+        "",
+        "By kind of labelled event, all airports:",
+        "",
+        markdown_table(kinds),
+        "",
+    ]
+
+
+def nyc_cause_lines(causes: pl.DataFrame | None) -> list[str]:
+    """Markdown lines: the real data's flagged days, and how many name a cause (it has no cause
+    columns: each must say "no cause data")."""
+    if causes is None:
+        return []
+    return [
+        "The real data has carriers but no delay-cause or cancellation-code columns: the "
+        'explanation of every flagged day must say "no cause data" and name no cause:',
+        "",
+        markdown_table(causes),
+        "",
+    ]
 
 
 _LETTER = {"delay": "D", "cancellations": "C", "both": "B"}

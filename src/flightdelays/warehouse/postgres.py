@@ -1,11 +1,13 @@
-"""The warehouse: PostgreSQL table `daily_airport_delays`, replaced a year at a time.
+"""The warehouse: PostgreSQL tables `daily_airport_delays` and `anomaly_explanations`, replaced a
+year at a time.
 
 The schema is created and migrated by the project itself (SQL files in `migrations/`, applied in
 order and recorded in `schema_migrations`). A year is replaced in one transaction: delete the
-year's rows, COPY the new ones, record the load. Concurrent loads of the same year queue on the
-year's row of `yearly_loads` (`FOR UPDATE`, which needs UPDATE rights, so a read-only role such
-as the dashboard's can never hold it), so each leaves exactly one copy; a failure leaves the
-previous copy intact. A lock wait ends after `LOCK_TIMEOUT` with an error naming who holds it.
+year's explanations and rows, COPY the new rows and explanations, record the load. Concurrent
+loads of the same year queue on the year's row of `yearly_loads` (`FOR UPDATE`, which needs
+UPDATE rights, so a read-only role such as the dashboard's can never hold it), so each leaves
+exactly one copy of both tables; a failure leaves the previous copy of both intact. A lock wait
+ends after `LOCK_TIMEOUT` with an error naming who holds it.
 
 Connection failures (refused, reset, server shut down) are retried with back-off, the whole
 transaction again, since it is idempotent; after the last attempt the error says how many were
@@ -27,12 +29,13 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from flightdelays.errors import ConfigError, FlightDelaysError, OutsideError
-from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.schema import EXPLANATION_COLUMNS, TABLE_COLUMNS
 
 if TYPE_CHECKING:  # imported by replace_year only: the check step needs psycopg, not polars
     import polars as pl
 
 TABLE = "daily_airport_delays"
+EXPLANATIONS = "anomaly_explanations"
 _LOCK_NAMESPACE = 72_620  # pg_advisory_xact_lock(namespace, key): ours, apart from other apps
 _MIGRATION_LOCK = 0
 LOCK_TIMEOUT = "60s"
@@ -217,33 +220,57 @@ def check_writable(url: str) -> None:
 
 @dataclass(frozen=True)
 class YearInTable:
-    """What the table holds for one year."""
+    """What the tables hold for one year."""
 
     rows: int
     airports: int
     anomalies: int
     duplicate_keys: int
+    explanations: int
+    """Rows of `anomaly_explanations`."""
 
 
-def replace_year(url: str, year: int, rows: pl.DataFrame, source: str) -> YearInTable:
-    """Replace the year's rows with `rows` (columns `TABLE_COLUMNS`) in one transaction."""
+@dataclass(frozen=True)
+class _Load:
+    """A year's payloads, as headerless CSV, and what they hold."""
+
+    rows: bytes
+    explanations: bytes
+    counts: tuple[int, int, int, int]
+    """rows, airports, anomalies, explanations, as `yearly_loads` records them."""
+
+
+def _csv(frame: pl.DataFrame, columns: tuple[str, ...]) -> bytes:
+    payload = io.BytesIO()
+    frame.select(columns).write_csv(payload, include_header=False)
+    return payload.getvalue()
+
+
+def replace_year(
+    url: str, year: int, rows: pl.DataFrame, source: str, *, explanations: pl.DataFrame
+) -> YearInTable:
+    """Replace the year's rows with `rows` (columns `TABLE_COLUMNS`) and its explanations with
+    `explanations` (`EXPLANATION_COLUMNS`), both in one transaction."""
     import polars as pl
 
-    outside = rows.filter(pl.col("year") != year).height
-    if outside:
-        raise FlightDelaysError(f"{outside} rows to load for {year} belong to another year")
-    payload = io.BytesIO()
-    rows.select(TABLE_COLUMNS).write_csv(payload, include_header=False)
-    loaded = rows.height, rows["airport"].n_unique(), int(rows["is_anomaly"].sum())
-    return _with_retries(
-        url, f"load {year}", lambda: _replace(url, year, payload.getvalue(), loaded, source)
+    for name, frame in (("rows", rows), ("explanations", explanations)):
+        outside = frame.filter(pl.col("year") != year).height
+        if outside:
+            raise FlightDelaysError(f"{outside} {name} to load for {year} belong to another year")
+    load = _Load(
+        _csv(rows, TABLE_COLUMNS),
+        _csv(explanations, EXPLANATION_COLUMNS),
+        (
+            rows.height,
+            rows["airport"].n_unique(),
+            int(rows["is_anomaly"].sum()),
+            explanations.height,
+        ),
     )
+    return _with_retries(url, f"load {year}", lambda: _replace(url, year, load, source))
 
 
-def _replace(
-    url: str, year: int, payload: bytes, loaded: tuple[int, int, int], source: str
-) -> YearInTable:
-    columns = ", ".join(TABLE_COLUMNS)
+def _replace(url: str, year: int, load: _Load, source: str) -> YearInTable:
     with session(url) as conn:
         with conn.transaction():
             conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
@@ -254,19 +281,26 @@ def _replace(
                 (year,),
             )
             _locked(conn, "SELECT year FROM yearly_loads WHERE year = %s FOR UPDATE", (year,))
+            # explanations first: each refers to a row of the table
+            conn.execute(f"DELETE FROM {EXPLANATIONS} WHERE year = %s", (year,))
             conn.execute(f"DELETE FROM {TABLE} WHERE year = %s", (year,))
-            with conn.cursor().copy(f"COPY {TABLE} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(payload)
+            _copy(conn, TABLE, TABLE_COLUMNS, load.rows)
+            _copy(conn, EXPLANATIONS, EXPLANATION_COLUMNS, load.explanations)
             conn.execute(
-                "UPDATE yearly_loads SET rows = %s, airports = %s, anomalies = %s, source = %s,"
-                " loaded_at = now() WHERE year = %s",
-                (*loaded, source, year),
+                "UPDATE yearly_loads SET rows = %s, airports = %s, anomalies = %s,"
+                " explanations = %s, source = %s, loaded_at = now() WHERE year = %s",
+                (*load.counts, source, year),
             )
         return year_in_table(conn, year)
 
 
+def _copy(conn: Connection, table: str, columns: tuple[str, ...], payload: bytes) -> None:
+    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(payload)
+
+
 def read_year(url: str, year: int) -> YearInTable:
-    """What the table holds for `year`, read with the same retries as a load (a server that
+    """What the tables hold for `year`, read with the same retries as a load (a server that
     goes away while it is asked is an `OutsideError`, not a crash)."""
 
     def attempt() -> YearInTable:
@@ -279,9 +313,10 @@ def read_year(url: str, year: int) -> YearInTable:
 def year_in_table(conn: psycopg.Connection[tuple[object, ...]], year: int) -> YearInTable:
     row = conn.execute(
         f"SELECT count(*), count(DISTINCT airport), count(*) FILTER (WHERE is_anomaly),"
-        f" count(*) - count(DISTINCT (airport, flight_date)) FROM {TABLE} WHERE year = %s",
-        (year,),
+        f" count(*) - count(DISTINCT (airport, flight_date)),"
+        f" (SELECT count(*) FROM {EXPLANATIONS} WHERE year = %s) FROM {TABLE} WHERE year = %s",
+        (year, year),
     ).fetchone()
     assert row is not None
-    rows, airports, anomalies, duplicates = (int(value) for value in row)  # type: ignore[call-overload]
-    return YearInTable(rows, airports, anomalies, duplicates)
+    rows, airports, anomalies, duplicates, explanations = (int(value) for value in row)  # type: ignore[call-overload]
+    return YearInTable(rows, airports, anomalies, duplicates, explanations)
