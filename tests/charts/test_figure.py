@@ -26,6 +26,7 @@ from flightdelays.charts.figure import (
 )
 from flightdelays.charts.png import png_size
 from flightdelays.charts.series import AirportYear, airport_years
+from flightdelays.schema import CAUSES
 
 MakeYear = Callable[..., pl.DataFrame]
 ALL_YEAR = list(range(365))
@@ -144,6 +145,22 @@ def test_causes_no_day_shows_are_neither_drawn_nor_in_the_legend(caused: Airport
     for cause in ("nas", "security", "late_aircraft"):
         assert not of_color(image, CAUSE_COLORS[cause]).any(), cause
         assert LABEL_CAUSES[cause] not in marks.legends[0]
+
+
+def test_every_cause_at_once_fits_the_legend_margin(make_year: MakeYear) -> None:
+    flags = {10 * (day + 1): "delay" for day in range(len(CAUSES) + 1)}
+    causes = dict(zip(flags, CAUSES, strict=False))  # the last flagged day: no cause data
+    july = set(range(181, 212))
+    days = [day for day in ALL_YEAR if day not in july]
+    rows = make_year(2011, {"ATL": days, "TNY": days[::2]}, {"ATL": flags}, {"ATL": causes})
+    item = one_airport(rows, 2011)
+
+    marks = chart_marks(item)
+    image = rgb(render_chart(item))
+
+    wanted = [*(LABEL_CAUSES[cause] for cause in CAUSES), LABEL_NO_CAUSE, LABEL_FILE_MISSING]
+    assert [label for label in marks.legends[0] if label in wanted] == wanted
+    assert (image[:, -3:] == 255).all()  # no legend row runs off the figure's right edge
 
 
 def test_missing_days_are_marked_as_such(make_year: MakeYear) -> None:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 WIDTH_PX = 1280
 HEIGHT_PX = 720
 DPI = 100
-LEFT, RIGHT, TOP, BOTTOM = 0.065, 0.845, 0.875, 0.06
+LEFT, RIGHT, TOP, BOTTOM = 0.065, 0.84, 0.875, 0.06
 """Where the panels sit, as fractions of the figure; the right margin holds the legends."""
 TITLE_Y, SUBTITLE_Y = 34.0, 62.0
 """Baselines of the title and subtitle, in pixels from the top."""
