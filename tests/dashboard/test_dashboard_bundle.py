@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import yaml
 
-from flightdelays.charts.causes import CAUSE_COLORS
 from flightdelays.schema import CAUSES, TABLE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +117,7 @@ def test_the_dataset_has_every_column_of_the_table(
     assert physical == list(TABLE_COLUMNS)
 
 
-def test_a_chart_stacks_every_cause_by_month_in_the_png_charts_colours(
+def test_a_chart_stacks_every_cause_by_month(
     bundle: dict[str, list[dict[str, Any]]],
 ) -> None:
     (dataset,) = bundle["datasets"]
@@ -136,11 +135,6 @@ def test_a_chart_stacks_every_cause_by_month_in_the_png_charts_colours(
     assert sorted(params["metrics"]) == sorted(f"{cause}_minutes" for cause in CAUSES)
     for cause in CAUSES:
         assert metrics[f"{cause}_minutes"]["expression"] == f"SUM({cause}_delay_minutes)"
-    (dashboard,) = bundle["dashboards"]
-    colours = dashboard["metadata"]["label_colors"]
-    assert {
-        metrics[f"{cause}_minutes"]["verbose_name"]: CAUSE_COLORS[cause] for cause in CAUSES
-    } == colours
 
 
 def test_metric_and_column_references_exist(bundle: dict[str, list[dict[str, Any]]]) -> None:
