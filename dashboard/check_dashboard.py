@@ -4,8 +4,9 @@ Run with `.venv-superset/bin/python dashboard/check_dashboard.py --url URL --out
 (admin password from SUPERSET_ADMIN_PASSWORD, else `.data/superset/admin_password`). It logs in
 through the login form, opens the dashboard, waits until every chart has answered and drawn, saves
 a full-page screenshot, and writes a JSON report: one entry per chart with its title, the HTTP
-status, row counts and errors of its /api/v1/chart/data answers, and what was drawn (canvas, table
-rows, big number). Exit code 0 when every chart drew data, 1 otherwise.
+status, row counts, errors and per-column totals of its /api/v1/chart/data answers, and what was
+drawn (canvas, table rows with the first rows' cells, big number). Exit code 0 when every chart
+drew data, 1 otherwise.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright; it never downloads a browser.
 """
@@ -45,6 +46,9 @@ _INSPECT_JS = """
   table_rows: h.querySelectorAll('tbody tr').length,
   big_numbers: h.querySelectorAll('.header-line').length,
   text: h.innerText.slice(0, 400),
+  headers: Array.from(h.querySelectorAll('thead th')).map((th) => th.innerText.trim()),
+  cells: Array.from(h.querySelectorAll('tbody tr')).slice(0, 20)
+    .map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.innerText.trim())),
 }))
 """
 
@@ -63,6 +67,11 @@ class ChartReport:
     table_rows: int = 0
     big_numbers: int = 0
     text: str = ""
+    totals: dict[str, float] = field(default_factory=dict)
+    """Sum of each numeric column of the first answer's rows (a chart's series, say)."""
+    headers: list[str] = field(default_factory=list)
+    cells: list[list[str]] = field(default_factory=list)
+    """A table's column headers and its first rows' cells, as shown."""
 
     @property
     def drew_data(self) -> bool:
@@ -71,6 +80,16 @@ class ChartReport:
         drawn = self.canvases > 0 or self.table_rows > 0 or self.big_numbers > 0
         empty = any(marker in self.text for marker in ERROR_TEXTS)
         return answered and has_rows and drawn and not self.errors and not self.alerts and not empty
+
+
+def column_totals(rows: Any) -> dict[str, float]:
+    """The sum of each numeric column of an answer's `data` (a list of records)."""
+    totals: dict[str, float] = {}
+    for row in rows if isinstance(rows, list) else []:
+        for name, value in row.items() if isinstance(row, dict) else []:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                totals[name] = totals.get(name, 0.0) + float(value)
+    return totals
 
 
 def admin_password() -> str:
@@ -107,10 +126,13 @@ def check(
         slice_id = form_data.get("slice_id")
         if slice_id is None:  # a native filter asking for its values
             return
-        entry = answers.setdefault(int(slice_id), {"statuses": [], "rowcounts": [], "errors": []})
+        entry = answers.setdefault(
+            int(slice_id), {"statuses": [], "rowcounts": [], "errors": [], "totals": []}
+        )
         entry["statuses"].append(response.status)
         for result in body.get("result", []) if isinstance(body, dict) else []:
             entry["rowcounts"].append(int(result.get("rowcount") or 0))
+            entry["totals"].append(column_totals(result.get("data")))
             if result.get("error"):
                 entry["errors"].append(str(result["error"]))
         if isinstance(body, dict) and body.get("message"):
@@ -147,6 +169,8 @@ def check(
             table_rows=state["table_rows"],
             big_numbers=state["big_numbers"],
             text=state["text"],
+            headers=state["headers"],
+            cells=state["cells"],
         )
         got = answers.get(slice_id) if slice_id is not None else None
         if got:
@@ -155,6 +179,7 @@ def check(
                 got["rowcounts"],
                 got["errors"],
             )
+            report.totals = got["totals"][0] if got["totals"] else {}
         reports.append(report)
     return reports
 

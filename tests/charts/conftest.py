@@ -11,7 +11,12 @@ import pytest
 
 from flightdelays.catalog import Stores
 from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
-from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.schema import (
+    CANCELLED_BY_CAUSE_COLUMNS,
+    CAUSE_MINUTES_COLUMNS,
+    CAUSES,
+    TABLE_COLUMNS,
+)
 from flightdelays.steps.aggregate import aggregate_year
 
 
@@ -48,23 +53,44 @@ MakeYear = Callable[..., pl.DataFrame]
 
 @pytest.fixture
 def make_year() -> MakeYear:
-    """`make_year(year, {airport: [day, ...]}, {airport: {day: signal}})`: see `hand_made_year`."""
+    """`make_year(year, {airport: [day, ...]}, {airport: {day: signal}}, {airport: {day: cause}})`:
+    see `hand_made_year`."""
     return hand_made_year
+
+
+def _cause_columns(cause: str | None) -> dict[str, int | float | None]:
+    """The aggregate's cause columns of a day whose delay minutes `cause` dominates (20 flights
+    reporting causes), or of a day without cause data (None)."""
+    if cause is None:
+        minutes: dict[str, float | None] = dict.fromkeys(CAUSE_MINUTES_COLUMNS)
+    else:
+        minutes = {f"{name}_delay_minutes": 600.0 if name == cause else 60.0 for name in CAUSES}
+    cancelled = dict.fromkeys(CANCELLED_BY_CAUSE_COLUMNS, 0)
+    return {"cause_reported": 0 if cause is None else 20, **minutes, **cancelled}
 
 
 def hand_made_year(
     year: int,
     airports: dict[str, list[int]],
     anomalies: dict[str, dict[int, str]] | None = None,
+    causes: dict[str, dict[int, str]] | None = None,
 ) -> pl.DataFrame:
     """Stored rows (`TABLE_COLUMNS`) of `year`: each airport on the given days of the year
     (0 = 1 January), 100 flights, 2 cancelled, 10 minutes late; `anomalies` maps an airport
-    to {day: signal} ("delay", "cancellations" or "both")."""
+    to {day: signal} ("delay", "cancellations" or "both"), `causes` to {day: dominant cause}
+    (one of `CAUSES`) of its flagged days; flagged days without one have no cause data."""
     anomalies = anomalies or {}
+    causes = causes or {}
     rows = []
     for airport, days in airports.items():
         for day in days:
             signal = anomalies.get(airport, {}).get(day)
+            cause = causes.get(airport, {}).get(day) if signal else None
+            explanation = None
+            if signal:
+                explanation = (
+                    f"{cause} 75% of delay minutes vs 20% usually" if cause else "no cause data"
+                )
             rows.append(
                 {
                     "airport": airport,
@@ -76,6 +102,7 @@ def hand_made_year(
                     "departed": 98,
                     "avg_dep_delay": 90.0 if signal in {"delay", "both"} else 10.0,
                     "share_delayed_15": 0.2,
+                    **_cause_columns(cause),
                     "is_anomaly": signal is not None,
                     "anomaly_signal": signal,
                     "delay_score": 0.0,
@@ -84,6 +111,8 @@ def hand_made_year(
                     "expected_cancelled_share": 0.02,
                     "judged": True,
                     "detector": "hand_made",
+                    "dominant_cause": cause,
+                    "explanation": explanation,
                 }
             )
     schema = {
@@ -93,5 +122,10 @@ def hand_made_year(
         "diverted": pl.Int32,
         "departed": pl.Int32,
         "anomaly_signal": pl.String,
+        "cause_reported": pl.Int32,
+        **dict.fromkeys(CAUSE_MINUTES_COLUMNS, pl.Float64),
+        **dict.fromkeys(CANCELLED_BY_CAUSE_COLUMNS, pl.Int32),
+        "dominant_cause": pl.String,
+        "explanation": pl.String,
     }
     return pl.DataFrame(rows, schema_overrides=schema).select(TABLE_COLUMNS)

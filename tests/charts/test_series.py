@@ -6,7 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from flightdelays.charts.series import airport_years, days_in_year, missing_runs
+from flightdelays.charts.series import NO_CAUSE, airport_years, days_in_year, missing_runs
+from flightdelays.schema import CAUSES
 
 MakeYear = Callable[..., pl.DataFrame]
 
@@ -28,6 +29,50 @@ def test_one_year_of_days_per_airport_sorted_by_code(make_year: MakeYear) -> Non
     assert not atl.cancellation_flag.any()
     assert atl.cancelled_share[1] == pytest.approx(0.02)
     assert atl.name.city == "Atlanta"
+
+
+def test_flagged_days_keep_their_dominant_cause_and_explanation(make_year: MakeYear) -> None:
+    rows = make_year(
+        2013,
+        {"ATL": [0, 1, 2, 3], "SFO": [0, 1]},
+        {"ATL": {1: "delay", 3: "cancellations"}, "SFO": {0: "both"}},
+        {"ATL": {1: "weather"}},
+    )
+
+    atl, sfo = airport_years(rows.reverse(), 2013)
+
+    assert atl.dominant_cause[:4].tolist() == [
+        NO_CAUSE,
+        CAUSES.index("weather"),
+        NO_CAUSE,
+        NO_CAUSE,
+    ]
+    assert np.flatnonzero(atl.cause_unknown).tolist() == [3]
+    assert [(d.day, d.signal, d.dominant_cause) for d in atl.flagged_days] == [
+        (1, "delay", "weather"),
+        (3, "cancellations", None),
+    ]
+    assert atl.flagged_days[0].flight_date.isoformat() == "2013-01-02"
+    assert atl.flagged_days[0].explanation == "weather 75% of delay minutes vs 20% usually"
+    assert atl.flagged_days[1].explanation == "no cause data"
+    assert [(d.day, d.dominant_cause) for d in sfo.flagged_days] == [(0, None)]
+
+
+def test_a_cause_on_a_day_not_flagged_is_not_shown(make_year: MakeYear) -> None:
+    rows = make_year(2013, {"ATL": [0, 1]}).with_columns(dominant_cause=pl.lit("weather"))
+
+    (atl,) = airport_years(rows, 2013)
+
+    assert (atl.dominant_cause == NO_CAUSE).all()
+    assert atl.flagged_days == ()
+
+
+def test_an_unknown_cause_is_refused(make_year: MakeYear) -> None:
+    rows = make_year(2013, {"ATL": [0, 1]}, {"ATL": {1: "delay"}}, {"ATL": {1: "weather"}})
+    odd = rows.with_columns(dominant_cause=pl.col("dominant_cause").replace("weather", "aliens"))
+
+    with pytest.raises(ValueError, match="'aliens' is not one of carrier, weather"):
+        list(airport_years(odd, 2013))
 
 
 def test_days_absent_for_every_airport_are_file_gaps_not_no_flight_days(

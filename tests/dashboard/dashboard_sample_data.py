@@ -5,7 +5,8 @@ pipeline's aggregate, detect and load steps (the Airflow DAG's tasks, in one pro
 table. The chart step is left out: rendering ~350 PNGs is the pipeline's business, not the
 dashboard's, and costs a minute. Without the pipeline, it creates the tables from
 src/flightdelays/warehouse/migrations/ and inserts a year of synthetic but plausible rows: eight
-airports, every day of 2013, seasonal delays and a few anomalous days of each signal.
+airports, every day of 2013, seasonal delays, delay minutes by cause, and a few anomalous days of
+each signal with their dominant cause and explanation.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
+
+from flightdelays.schema import EXPLANATION_COLUMNS, TABLE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "src" / "flightdelays" / "warehouse" / "migrations"
@@ -82,10 +86,43 @@ def load_with_pipeline(url: str, workdir: Path) -> None:
     subprocess.run([str(CLI.with_name("python")), "-c", PIPELINE_STEPS], check=True, env=env)
 
 
-def sample_rows(seed: int = 2013) -> list[tuple[Any, ...]]:
-    """One row per (airport, day) of YEAR in the column order of daily_airport_delays."""
+USUAL_MIX = {"carrier": 0.3, "weather": 0.05, "nas": 0.3, "security": 0.005, "late_aircraft": 0.345}
+"""Each cause's usual share of a day's delay minutes."""
+CAUSE_OF_SIGNAL = {"delay": "weather", "both": "weather", "cancellations": "carrier"}
+"""The dominant cause planted with each signal: storms delay, one carrier's outage cancels."""
+
+
+def _cause_columns(flights: int, late_share: float, signal: str | None) -> dict[str, Any]:
+    """The aggregate's cause columns of a day; a flagged day's dominant cause takes 60%."""
+    minutes = flights * late_share * 45.0
+    mix = dict(USUAL_MIX)
+    if signal is not None:
+        cause = CAUSE_OF_SIGNAL[signal]
+        mix = {name: share * 0.4 for name, share in mix.items()}
+        mix[cause] += 0.6
+    cancelled_cause = CAUSE_OF_SIGNAL[signal] if signal in ("cancellations", "both") else None
+    return {
+        "cause_reported": round(flights * late_share),
+        **{f"{name}_delay_minutes": round(minutes * share, 1) for name, share in mix.items()},
+        **{f"cancelled_{name}": 0 for name in ("carrier", "weather", "nas", "security")},
+        **({f"cancelled_{cancelled_cause}": 5} if cancelled_cause else {}),
+    }
+
+
+def _explanation(signal: str | None) -> tuple[str | None, str | None]:
+    """(dominant cause, explanation) of a day: none unless flagged."""
+    if signal is None:
+        return None, None
+    cause = CAUSE_OF_SIGNAL[signal]
+    usual = round(100 * USUAL_MIX[cause])
+    share = round(100 * (0.6 + 0.4 * USUAL_MIX[cause]))
+    return cause, f"{cause} {share}% of delay minutes vs {usual}% usually"
+
+
+def sample_rows(seed: int = 2013) -> list[dict[str, Any]]:
+    """One row (`TABLE_COLUMNS`) per (airport, day) of YEAR."""
     rng = random.Random(seed)
-    rows: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
     day = dt.date(YEAR, 1, 1)
     days = [day + dt.timedelta(days=i) for i in range(365)]
     for airport, (traffic, typical) in AIRPORTS.items():
@@ -104,48 +141,86 @@ def sample_rows(seed: int = 2013) -> list[tuple[Any, ...]]:
                 0.015 + (0.2 if signal in ("cancellations", "both") else 0) * rng.random()
             )
             cancelled = round(flights * cancel_share)
-            diverted = round(flights * 0.002)
-            departed = flights - cancelled
+            late_share = round(min(1.0, max(0.0, 0.12 + delay / 120)), 4)
+            cause, explanation = _explanation(signal)
             rows.append(
-                (
-                    airport,
-                    d,
-                    YEAR,
-                    flights,
-                    cancelled,
-                    diverted,
-                    departed,
-                    round(delay, 2),
-                    round(min(1.0, max(0.0, 0.12 + delay / 120)), 4),
-                    signal is not None,
-                    signal,
-                    round((delay - expected) / 3, 3),
-                    round(expected, 2),
-                    round((cancel_share - 0.015) / 0.01, 3),
-                    0.015,
-                    True,
-                    "sample",
-                )
+                {
+                    "airport": airport,
+                    "flight_date": d,
+                    "year": YEAR,
+                    "flights": flights,
+                    "cancelled": cancelled,
+                    "diverted": round(flights * 0.002),
+                    "departed": flights - cancelled,
+                    "avg_dep_delay": round(delay, 2),
+                    "share_delayed_15": late_share,
+                    **_cause_columns(flights, late_share, signal),
+                    "is_anomaly": signal is not None,
+                    "anomaly_signal": signal,
+                    "delay_score": round((delay - expected) / 3, 3),
+                    "expected_dep_delay": round(expected, 2),
+                    "cancellation_score": round((cancel_share - 0.015) / 0.01, 3),
+                    "expected_cancelled_share": 0.015,
+                    "judged": True,
+                    "detector": "sample",
+                    "dominant_cause": cause,
+                    "explanation": explanation,
+                }
             )
     return rows
 
 
+def explanation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `anomaly_explanations` rows (`EXPLANATION_COLUMNS`) of the flagged sample rows."""
+    explained = []
+    for row in (r for r in rows if r["is_anomaly"]):
+        minutes = {cause: row[f"{cause}_delay_minutes"] for cause in USUAL_MIX}
+        total = sum(minutes.values())
+        explained.append(
+            {
+                "airport": row["airport"],
+                "flight_date": row["flight_date"],
+                "year": row["year"],
+                "dominant_cause": row["dominant_cause"],
+                **{f"{cause}_share": minutes[cause] / total for cause in USUAL_MIX},
+                **{f"{cause}_usual_share": share for cause, share in USUAL_MIX.items()},
+                "top_cancellation_cause": None,
+                "top_cancellation_share": None,
+                "top_carrier": None,
+                "top_carrier_share": None,
+                "top_carrier_usual_share": None,
+                "top_carriers": None,
+                "explanation": row["explanation"],
+            }
+        )
+    return explained
+
+
+def _insert(
+    cur: psycopg.Cursor[Any], table: str, columns: tuple[str, ...], rows: list[Any]
+) -> None:
+    statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(map(sql.Placeholder, columns)),
+    )
+    cur.executemany(statement, rows)
+
+
 def load_sample(url: str) -> None:
-    """Create the tables from the migrations and insert sample_rows() and one yearly_loads row."""
+    """Create the tables from the migrations and insert sample_rows(), their explanations and
+    one yearly_loads row."""
     rows = sample_rows()
     with psycopg.connect(url) as conn:
         for migration in sorted(MIGRATIONS.glob("*.sql")):
             conn.execute(migration.read_text(encoding="utf-8"))  # type: ignore[arg-type]
         with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO daily_airport_delays VALUES "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                rows,
-            )
+            _insert(cur, "daily_airport_delays", TABLE_COLUMNS, rows)
+            _insert(cur, "anomaly_explanations", EXPLANATION_COLUMNS, explanation_rows(rows))
             cur.execute(
                 "INSERT INTO yearly_loads (year, rows, airports, anomalies, source) "
                 "VALUES (%s, %s, %s, %s, 'sample')",
-                (YEAR, len(rows), len(AIRPORTS), sum(1 for r in rows if r[9])),
+                (YEAR, len(rows), len(AIRPORTS), sum(1 for r in rows if r["is_anomaly"])),
             )
 
 

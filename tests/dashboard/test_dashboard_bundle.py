@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from flightdelays.schema import CAUSES, TABLE_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dashboard" / "bundle"
 
@@ -96,6 +98,8 @@ def test_dashboard_has_the_charts_and_filters_of_issue_6(
         "expected_dep_delay",
         "flights",
         "anomaly_signal",
+        "dominant_cause",
+        "explanation",
     ]
     (dashboard,) = bundle["dashboards"]
     filters = dashboard["metadata"]["native_filter_configuration"]
@@ -103,6 +107,34 @@ def test_dashboard_has_the_charts_and_filters_of_issue_6(
     assert {"year", "airport"} <= targets
     datasets = {ds["uuid"] for ds in bundle["datasets"]}
     assert all(f["targets"][0]["datasetUuid"] in datasets for f in filters)
+
+
+def test_the_dataset_has_every_column_of_the_table(
+    bundle: dict[str, list[dict[str, Any]]],
+) -> None:
+    (dataset,) = bundle["datasets"]
+    physical = [c["column_name"] for c in dataset["columns"] if not c["expression"]]
+    assert physical == list(TABLE_COLUMNS)
+
+
+def test_a_chart_stacks_every_cause_by_month(
+    bundle: dict[str, list[dict[str, Any]]],
+) -> None:
+    (dataset,) = bundle["datasets"]
+    metrics = {m["metric_name"]: m for m in dataset["metrics"]}
+    (causes,) = [
+        c for c in bundle["charts"] if c["slice_name"].startswith("Delay minutes by cause")
+    ]
+    params = causes["params"]
+    assert (causes["viz_type"], params["x_axis"], params["time_grain_sqla"], params["stack"]) == (
+        "echarts_timeseries_bar",
+        "flight_date",
+        "P1M",
+        "Stack",
+    )
+    assert sorted(params["metrics"]) == sorted(f"{cause}_minutes" for cause in CAUSES)
+    for cause in CAUSES:
+        assert metrics[f"{cause}_minutes"]["expression"] == f"SUM({cause}_delay_minutes)"
 
 
 def test_metric_and_column_references_exist(bundle: dict[str, list[dict[str, Any]]]) -> None:

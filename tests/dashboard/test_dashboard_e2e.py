@@ -3,8 +3,9 @@
 A fresh database on the PostgreSQL at 127.0.0.1:5432 gets a year of data (the project's pipeline,
 or a synthetic sample when the pipeline is missing) while provision.py initialises Superset in a
 temporary folder; then provision.py creates the read-only role, serves Superset and imports the
-bundle. Debian's Chromium opens the dashboard and every chart must draw rows; re-running
-provision.py must update in place; the reader role must read and not write.
+bundle. Debian's Chromium opens the dashboard and every chart must draw rows, the causes chart a
+series per cause and the anomalous-days table the stored explanations; re-running provision.py
+must update in place; the reader role must read and not write.
 Outside CI a missing Superset environment, Chromium or PostgreSQL skips; with CI=true it fails.
 """
 
@@ -47,6 +48,15 @@ POSTGRES = os.environ.get(
 )
 SAMPLE_DATA = "dashboard_sample_data.py"
 START_TIMEOUT = 300.0
+CAUSES_CHART = "Delay minutes by cause, per month"
+TABLE_CHART = "Anomalous days"
+CAUSE_METRICS = (
+    "carrier_minutes",
+    "weather_minutes",
+    "nas_minutes",
+    "security_minutes",
+    "late_aircraft_minutes",
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("superset")]
 
@@ -206,7 +216,10 @@ def api_counts(server: Superset) -> dict[str, int]:
     return {kind: int(api.count(kind)) for kind in ("dashboard", "chart", "dataset", "database")}
 
 
-def check_every_chart_draws_data_in_chromium(superset: Superset, tmp_path: Path) -> None:
+def check_every_chart_draws_data_in_chromium(
+    superset: Superset, tmp_path: Path
+) -> list[dict[str, Any]]:
+    """Every chart answered with rows and drew them; the browser check's report."""
     report_path = tmp_path / "report.json"
     screenshot = Path(os.environ.get(SCREENSHOT_TO) or tmp_path / "dashboard.png")
     started = time.monotonic()
@@ -237,6 +250,32 @@ def check_every_chart_draws_data_in_chromium(superset: Superset, tmp_path: Path)
     # A blank dashboard page compresses to a few KB; drawn ones are 45-80 KB (charts still
     # animating on a loaded machine make it smaller).
     assert screenshot.stat().st_size > 25_000
+    return report
+
+
+def check_causes_and_explanations_are_shown(
+    report: list[dict[str, Any]], database: Database
+) -> None:
+    """The causes chart drew a series per cause, some with minutes; the anomalous-days table
+    shows, in its Explanation column, the explanations the warehouse holds."""
+    by_title = {chart["title"]: chart for chart in report}
+    causes = by_title[CAUSES_CHART]
+    minutes = {name: total for name, total in causes["totals"].items() if name in CAUSE_METRICS}
+    assert set(minutes) == set(CAUSE_METRICS), causes["totals"]
+    assert sum(total > 0 for total in minutes.values()) >= 2, minutes
+    assert causes["canvases"] > 0
+    table = by_title[TABLE_CHART]
+    column = next(i for i, name in enumerate(table["headers"]) if name.startswith("Explanation"))
+    shown = [row[column] for row in table["cells"] if len(row) > column]
+    with psycopg.connect(database.url) as conn:
+        stored = {
+            text
+            for (text,) in conn.execute(
+                "SELECT explanation FROM daily_airport_delays WHERE is_anomaly"
+            )
+        }
+    assert shown, table
+    assert all(text and text in stored for text in shown), (shown, sorted(stored)[:5])
 
 
 def check_rerun_updates_in_place_without_duplicates(superset: Superset) -> None:
@@ -275,11 +314,15 @@ def check_superset_reads_through_the_read_only_role(superset: Superset, database
         count = conn.execute("SELECT count(*) FROM daily_airport_delays").fetchone()
         assert count is not None
         assert count[0] > 0
+        explained = conn.execute("SELECT count(*) FROM anomaly_explanations").fetchone()
+        assert explained is not None
+        assert explained[0] > 0
         rights = conn.execute(
             "SELECT has_table_privilege('daily_airport_delays', 'INSERT, UPDATE, DELETE'), "
-            "has_table_privilege('yearly_loads', 'INSERT, UPDATE, DELETE, TRUNCATE')"
+            "has_table_privilege('yearly_loads', 'INSERT, UPDATE, DELETE, TRUNCATE'), "
+            "has_table_privilege('anomaly_explanations', 'INSERT, UPDATE, DELETE, TRUNCATE')"
         ).fetchone()
-        assert rights == (False, False)
+        assert rights == (False, False, False)
     with psycopg.connect(reader_url) as conn, pytest.raises(denied):
         conn.execute("DELETE FROM daily_airport_delays")
     with psycopg.connect(reader_url) as conn, pytest.raises(denied):
@@ -287,11 +330,12 @@ def check_superset_reads_through_the_read_only_role(superset: Superset, database
 
 
 def test_dashboard_end_to_end(superset: Superset, database: Database, tmp_path: Path) -> None:
-    """One test, three checks: the expensive Superset is started once, whatever the scheduler.
+    """One test, four checks: the expensive Superset is started once, whatever the scheduler.
 
     (pytest-xdist 3.8 `--dist loadgroup` does not keep an `xdist_group` together under pytest 9:
     its node-id suffix is ignored, so separate tests here could start two Superset instances.)
     """
-    check_every_chart_draws_data_in_chromium(superset, tmp_path)
+    report = check_every_chart_draws_data_in_chromium(superset, tmp_path)
+    check_causes_and_explanations_are_shown(report, database)
     check_rerun_updates_in_place_without_duplicates(superset)
     check_superset_reads_through_the_read_only_role(superset, database)

@@ -3,26 +3,30 @@
 Three panels share a day axis labelled by month: flights per day (departed, with cancelled
 flights stacked on top), the mean departure delay against the detector's expected delay, and
 the cancelled share against its expected share. An anomalous day is a red column through all
-panels, a red triangle over its flights and a red dot on each signal that fired. Days absent
-from the year's file are grey columns; days the airport has no flights are a grey rug under
-the flights; both are gaps in every series, never zeros.
+panels, a triangle over its flights in the colour of its dominant delay cause (grey: no cause
+data) and a red dot on each signal that fired. Days absent from the year's file are grey
+columns; days the airport has no flights are a grey rug under the flights; both are gaps in
+every series, never zeros.
 
 Speed: a process builds the figure once and renders the parts every chart shares (frame,
 months, axis labels) into a background image. A chart restores that image, replaces the
 artists' data (each series is one artist, not one per day) and draws only them, the y grid
-and ticks (`blit`) and the legends (each variant drawn once, then copied as pixels); Pillow
+and ticks (`blit`) and the legends (each row drawn once, then copied as pixels); Pillow
 adds the texts that change (`text`) and the PNG is written by `png`. Each of these tricks
 can be switched off on its own (`tricks.Tricks`), for the benchmark.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from flightdelays.charts.blit import FastYAxis, LegendPixels
+from flightdelays.charts.causes import NO_CAUSE_DATA, cause_color, cause_name
 from flightdelays.charts.png import encode_png, pillow_png
 from flightdelays.charts.series import AirportYear
 from flightdelays.charts.shapes import day_bars
@@ -38,6 +42,7 @@ from flightdelays.charts.text import (
 )
 from flightdelays.charts.titles import chart_titles
 from flightdelays.charts.tricks import ALL_ON, Tricks
+from flightdelays.schema import CAUSES
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -49,7 +54,7 @@ if TYPE_CHECKING:
 WIDTH_PX = 1280
 HEIGHT_PX = 720
 DPI = 100
-LEFT, RIGHT, TOP, BOTTOM = 0.065, 0.845, 0.875, 0.06
+LEFT, RIGHT, TOP, BOTTOM = 0.065, 0.84, 0.875, 0.06
 """Where the panels sit, as fractions of the figure; the right margin holds the legends."""
 TITLE_Y, SUBTITLE_Y = 34.0, 62.0
 """Baselines of the title and subtitle, in pixels from the top."""
@@ -73,6 +78,9 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 LABEL_DEPARTED = "departed"
 LABEL_CANCELLED = "cancelled"
 LABEL_ANOMALY = "anomalous day"
+LABEL_CAUSES: dict[str, str] = {cause: f"cause: {cause_name(cause)}" for cause in CAUSES}
+"""The legend entry of each dominant cause's triangle."""
+LABEL_NO_CAUSE = NO_CAUSE_DATA
 LABEL_FILE_MISSING = "not in the file"
 LABEL_NO_FLIGHTS = "no flights recorded"
 LABEL_DELAY = "daily mean"
@@ -88,7 +96,9 @@ class ChartMarks:
 
     `legends`: each panel's legend labels, top to bottom. `anomaly_days`, `delay_flag_days`,
     `cancellation_flag_days`: day indexes (0 = 1 January) drawn as anomalous, with a red dot on
-    the delay, with a red dot on the cancelled share.
+    the delay, with a red dot on the cancelled share. `cause_days`: the anomalous days by the
+    cause their triangle shows (a `schema.CAUSES` name, or None for no cause data), causes in
+    `CAUSES` order and only those shown.
     """
 
     title: str
@@ -97,6 +107,16 @@ class ChartMarks:
     anomaly_days: tuple[int, ...]
     delay_flag_days: tuple[int, ...]
     cancellation_flag_days: tuple[int, ...]
+    cause_days: tuple[tuple[str | None, tuple[int, ...]], ...]
+
+
+def cause_days(data: AirportYear, cause: str | None) -> np.ndarray:
+    """True on the anomalous days of `data` whose dominant cause is `cause` (one of
+    `schema.CAUSES`), or, for None, that have no cause data."""
+    if cause is None:
+        return data.cause_unknown
+    shows: np.ndarray = data.is_anomaly & (data.dominant_cause == CAUSES.index(cause))
+    return shows
 
 
 def month_starts(year: int) -> np.ndarray:
@@ -172,12 +192,13 @@ class ChartFigure:
         self._days = 0
         self._backgrounds: dict[int, Any] = {}
         self._dynamic: list[list[Artist]] = [[], [], []]
+        self._idle: set[Artist] = set()
+        """Artists with nothing to draw in the current chart (cause marks no day shows)."""
         self.labels: list[Label] = []
         self.y_axes = [FastYAxis(ax, GRID_COLOR, HEIGHT_PX) for ax in self.axes]
         self.legends = LegendPixels(
             self.canvas,
-            loc="upper left",
-            bbox_to_anchor=(1.005, 1.0),
+            anchor_x=1.005,
             frameon=False,
             fontsize=9,
             handlelength=1.6,
@@ -220,11 +241,15 @@ class ChartFigure:
         ]
 
     def _add_flights(self) -> None:
-        """The flights panel: the no-flights rug, departed and cancelled bars, anomaly marks."""
+        """The flights panel: the no-flights rug, departed and cancelled bars, and a triangle
+        per dominant cause (and one for no cause data) over anomalous days."""
         self.no_flights = self._bars(0, MISSING_COLOR, spans=True)
         self.departed = self._bars(0, DEPARTED_COLOR)
         self.cancelled = self._bars(0, CANCELLED_COLOR)
-        self.flight_marks = self._line(0, ANOMALY_COLOR, marker="v", ms=7, **_MARKS)
+        self.cause_marks: list[tuple[str | None, Line2D]] = [
+            (cause, self._line(0, cause_color(cause), marker="v", ms=8, **_MARKS))
+            for cause in (*CAUSES, None)
+        ]
 
     def _add_signals(self) -> None:
         """The delay and cancelled-share panels: the series, its expected value, flagged days."""
@@ -240,6 +265,7 @@ class ChartFigure:
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
+        self.anomaly_handle = Patch(color=ANOMALY_COLOR, alpha=0.2, lw=0)
         self.file_missing_handle = Patch(color=MISSING_COLOR, alpha=0.5, lw=0)
         self.no_flights_handle = Patch(color=MISSING_COLOR, lw=0)
         self.delay_handle = Line2D([], [], color=DELAY_COLOR, lw=1.0)
@@ -261,10 +287,13 @@ class ChartFigure:
             self._backgrounds[days] = self.canvas.copy_from_bbox(self.figure.bbox)
 
     def prepare(self) -> None:
-        """Render the backgrounds of both year lengths and load the fonts, ahead of any chart."""
+        """Render the backgrounds of both year lengths, load the fonts and draw every legend
+        row, ahead of any chart."""
         self._use_year(2004, 366)
         self._use_year(2001, 365)
         load_fonts(DPI)
+        for ax, entries in zip(self.axes, self._legends_of(None), strict=True):
+            self.legends.prepare(ax, entries)
 
     def _set_series(self, data: AirportYear) -> None:
         days = data.days
@@ -282,8 +311,12 @@ class ChartFigure:
         self.cancelled.set_path(day_bars(data.flights, departed))
         _, top = _nan_range(data.flights, default=(0.0, 1.0))
         top = max(top, 1.0)
-        anomaly = data.is_anomaly
-        self.flight_marks.set_data(x[anomaly], data.flights[anomaly] + 0.045 * top)
+        self._idle.clear()
+        for cause, marks in self.cause_marks:
+            shown = cause_days(data, cause)
+            marks.set_data(x[shown], data.flights[shown] + 0.045 * top)
+            if not shown.any():
+                self._idle.add(marks)
         self.axes[0].set_ylim(0, top * 1.12)
 
         delay, expected = data.avg_dep_delay, data.expected_dep_delay
@@ -306,28 +339,50 @@ class ChartFigure:
         _, high = _nan_range(share, expected_share, default=(0.0, 1.0))
         self.axes[2].set_ylim(0, max(high, 1.0) * 1.1)
 
-    def _legends_of(self, data: AirportYear) -> list[list[tuple[Artist, str]]]:
-        flights: list[tuple[Artist, str]] = [
-            (self.departed, LABEL_DEPARTED),
-            (self.cancelled, LABEL_CANCELLED),
+    def _legends_of(self, data: AirportYear | None) -> list[list[tuple[Artist, str]]]:
+        """Each panel's legend entries (handle, label) for `data`, top to bottom; with None,
+        every entry a chart may show."""
+
+        def shown(flags: Callable[[AirportYear], np.ndarray]) -> bool:
+            return data is None or bool(flags(data).any())
+
+        flights = [
+            (self.departed, LABEL_DEPARTED, True),
+            (self.cancelled, LABEL_CANCELLED, True),
+            (self.anomaly_handle, LABEL_ANOMALY, shown(lambda d: d.is_anomaly)),
+            *(
+                (
+                    marks,
+                    LABEL_CAUSES[cause] if cause else LABEL_NO_CAUSE,
+                    shown(partial(cause_days, cause=cause)),
+                )
+                for cause, marks in self.cause_marks
+            ),
+            (self.file_missing_handle, LABEL_FILE_MISSING, shown(lambda d: d.file_missing)),
+            (self.no_flights_handle, LABEL_NO_FLIGHTS, shown(lambda d: d.no_flight_days)),
         ]
-        if data.is_anomaly.any():
-            flights.append((self.flight_marks, LABEL_ANOMALY))
-        if data.file_missing.any():
-            flights.append((self.file_missing_handle, LABEL_FILE_MISSING))
-        if data.no_flight_days.any():
-            flights.append((self.no_flights_handle, LABEL_NO_FLIGHTS))
-        delay: list[tuple[Artist, str]] = [(self.delay_handle, LABEL_DELAY)]
-        if np.isfinite(data.expected_dep_delay).any():
-            delay.append((self.expected_delay, LABEL_EXPECTED))
-        if data.delay_flag.any():
-            delay.append((self.delay_marks, LABEL_DELAY_FLAG))
-        share: list[tuple[Artist, str]] = [(self.share_handle, LABEL_SHARE)]
-        if np.isfinite(data.expected_cancelled_share).any():
-            share.append((self.expected_share, LABEL_EXPECTED))
-        if data.cancellation_flag.any():
-            share.append((self.share_marks, LABEL_SHARE_FLAG))
-        return [flights, delay, share]
+        delay = [
+            (self.delay_handle, LABEL_DELAY, True),
+            (
+                self.expected_delay,
+                LABEL_EXPECTED,
+                shown(lambda d: np.isfinite(d.expected_dep_delay)),
+            ),
+            (self.delay_marks, LABEL_DELAY_FLAG, shown(lambda d: d.delay_flag)),
+        ]
+        share = [
+            (self.share_handle, LABEL_SHARE, True),
+            (
+                self.expected_share,
+                LABEL_EXPECTED,
+                shown(lambda d: np.isfinite(d.expected_cancelled_share)),
+            ),
+            (self.share_marks, LABEL_SHARE_FLAG, shown(lambda d: d.cancellation_flag)),
+        ]
+        return [
+            [(handle, label) for handle, label, show in panel if show]
+            for panel in (flights, delay, share)
+        ]
 
     def _draw_panels(self, fast_y_axis: bool) -> list[Label]:
         """Draw each panel's y axis, series and frame over the background; the y tick labels
@@ -341,7 +396,8 @@ class ChartFigure:
             else:
                 ax.draw_artist(ax.yaxis)
             for artist in artists:
-                ax.draw_artist(artist)
+                if artist not in self._idle:
+                    ax.draw_artist(artist)
             ax.draw_artist(ax.spines["left"])
             ax.draw_artist(ax.spines["bottom"])
         return tick_labels
@@ -349,10 +405,8 @@ class ChartFigure:
     def _draw_legends(self, data: AirportYear) -> tuple[tuple[str, ...], ...]:
         """Draw each panel's legend in the right margin; their labels, top to bottom."""
         return tuple(
-            self.legends.draw(ax, panel, entries)
-            for panel, (ax, entries) in enumerate(
-                zip(self.axes, self._legends_of(data), strict=True)
-            )
+            self.legends.draw(ax, entries)
+            for ax, entries in zip(self.axes, self._legends_of(data), strict=True)
         )
 
     @staticmethod
@@ -391,6 +445,11 @@ class ChartFigure:
             anomaly_days=days(data.is_anomaly),
             delay_flag_days=days(data.delay_flag),
             cancellation_flag_days=days(data.cancellation_flag),
+            cause_days=tuple(
+                (cause, days(cause_days(data, cause)))
+                for cause, _ in self.cause_marks
+                if cause_days(data, cause).any()
+            ),
         )
 
     def png(self, tricks: Tricks = ALL_ON) -> bytes:
