@@ -11,13 +11,13 @@ import pytest
 
 from flightdelays.catalog import Stores
 from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
+from flightdelays.explanations import explain
 from flightdelays.schema import (
     CANCELLED_BY_CAUSE_COLUMNS,
     CAUSE_MINUTES_COLUMNS,
     CAUSES,
     TABLE_COLUMNS,
 )
-from flightdelays.explanations import explain
 from flightdelays.steps import extract
 from flightdelays.steps.aggregate import read_year
 
