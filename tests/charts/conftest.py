@@ -11,21 +11,28 @@ import pytest
 
 from flightdelays.catalog import Stores
 from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
+from flightdelays.explanations import explain
 from flightdelays.schema import (
     CANCELLED_BY_CAUSE_COLUMNS,
     CAUSE_MINUTES_COLUMNS,
     CAUSES,
     TABLE_COLUMNS,
 )
-from flightdelays.steps.aggregate import aggregate_year
+from flightdelays.steps import extract
+from flightdelays.steps.aggregate import read_year
 
 
 @pytest.fixture(scope="session")
 def detected_years(sample_raw_dir: Path) -> dict[int, pl.DataFrame]:
-    """Each sample year's rows as stored (aggregate + the default detector), all airports."""
+    """Each sample year's rows as stored (aggregate, the default detector and the explanations:
+    `TABLE_COLUMNS`), all airports."""
     raw = Stores.in_folder(sample_raw_dir)
     detector = get_detector(DEFAULT_DETECTOR)
-    return {year: detector.detect(aggregate_year(raw, year)) for year in (2011, 2013)}
+    detected = {}
+    for year in (2011, 2013):
+        read = read_year(extract.open_raw(raw, year))
+        detected[year] = explain(detector.detect(read.daily), read.carrier_days).rows
+    return detected
 
 
 @pytest.fixture(scope="session")
