@@ -136,6 +136,9 @@ def _finished(groups: pl.LazyFrame, year: int) -> pl.LazyFrame:
     """Counts as Int32, means from sums, cause minutes null without cause data, dates as dates
     (text that is not exactly YYYY-MM-DD becomes a null date), and the year."""
     departed = pl.col("departed")
+    schema = groups.collect_schema()
+    keys = [key for key in ("airport", "flight_date") if schema[key] == pl.Categorical]
+    groups = groups.with_columns(pl.col(keys).cast(pl.String))  # `extract.compact`'s keys
     finished = groups.with_columns(
         pl.col(_COUNTS).cast(pl.Int32),
         avg_dep_delay=pl.when(departed > 0).then(pl.col("dep_delay_minutes") / departed),
@@ -191,7 +194,8 @@ def read_year(raw: extract.RawFile) -> YearAggregates:
     year, checks = raw.year, extract.group_checks()
     try:
         with extract.reading(raw):
-            sums = carrier_day_sums(extract.flights(raw), checks).collect(engine="streaming")
+            flights = extract.compact(extract.flights(raw))
+            sums = carrier_day_sums(flights, checks).collect(engine="streaming")
     except pl.exceptions.PolarsError as error:
         raise extract.first_problem(raw) or RawFileError(raw.name, str(error)) from error
     if sums.is_empty():
