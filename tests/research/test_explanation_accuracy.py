@@ -84,3 +84,12 @@ def test_a_rate_without_labelled_days_is_null() -> None:
     result = accuracy(rows).row(0, named=True)
     assert result["carriers"] == 0
     assert result["carrier_right_rate"] is None
+
+
+def test_the_busy_group_is_reported_even_without_busy_airports() -> None:
+    rows = labelled_explanations(explanations(), labels(), bands().with_columns(band=pl.lit("<10")))
+    table = accuracy_table(rows)
+    assert table.select("group", "causes", "cause_right_rate", "carriers").rows() == [
+        ("all", 4, 0.5, 2),
+        ("band 50+", 0, None, 0),
+    ]

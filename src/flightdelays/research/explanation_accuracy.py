@@ -72,15 +72,17 @@ def accuracy(rows: pl.DataFrame, by: tuple[str, ...] = ("detector",)) -> pl.Data
 
 def accuracy_table(rows: pl.DataFrame) -> pl.DataFrame:
     """`accuracy` per detector, for all airports (`group` "all") and for airports with 50+
-    flights a day ("band 50+")."""
-    groups = [
-        accuracy(rows).with_columns(group=pl.lit("all")),
-        accuracy(rows.filter(pl.col("band").is_in(BUSY_BANDS))).with_columns(
-            group=pl.lit("band 50+")
-        ),
-    ]
+    flights a day ("band 50+"); a group without explained days has counts 0 and null rates."""
+    groups = {
+        "all": accuracy(rows),
+        "band 50+": accuracy(rows.filter(pl.col("band").is_in(BUSY_BANDS))),
+    }
+    grid = rows.select(pl.col("detector").unique()).join(
+        pl.DataFrame({"group": list(groups)}), how="cross"
+    )
+    measured = pl.concat([table.with_columns(group=pl.lit(name)) for name, table in groups.items()])
     return (
-        pl.concat(groups)
-        .select("detector", "group", pl.exclude("detector", "group"))
+        grid.join(measured, on=["detector", "group"], how="left")
+        .with_columns(pl.col("causes", "carriers").fill_null(0))
         .sort("detector", "group")
     )
