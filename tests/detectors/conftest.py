@@ -19,6 +19,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from flightdelays.schema import CANCELLED_BY_CAUSE_COLUMNS, CAUSE_MINUTES_COLUMNS
+
 START = dt.date(2013, 1, 7)  # a Monday
 DAYS = 120
 SIZES = {"BIG": 300, "MID": 60, "SML": 8, "TNY": 2}
@@ -51,6 +53,15 @@ EVENTS = Events(
 )
 
 
+def _no_cause_data(days: int) -> dict[str, pl.Series]:
+    """The aggregate's cause columns for days whose files had none: detectors pass them on."""
+    columns = {"cause_reported": pl.Series([0] * days, dtype=pl.Int32)}
+    columns |= {name: pl.Series([None] * days, dtype=pl.Float64) for name in CAUSE_MINUTES_COLUMNS}
+    return columns | {
+        name: pl.Series([0] * days, dtype=pl.Int32) for name in CANCELLED_BY_CAUSE_COLUMNS
+    }
+
+
 def ordinary_year(seed: int = 0, days: int = DAYS) -> pl.DataFrame:
     """The aggregate's columns and types, ordinary days only, no gap."""
     rng = np.random.default_rng(seed)
@@ -74,6 +85,7 @@ def ordinary_year(seed: int = 0, days: int = DAYS) -> pl.DataFrame:
                     "departed": pl.Series(departed, dtype=pl.Int32),
                     "avg_dep_delay": pl.Series(delay).fill_nan(None),
                     "share_delayed_15": pl.Series(np.clip(0.2 + delay / 100, 0, 1)).fill_nan(None),
+                    **_no_cause_data(days),
                 }
             )
         )

@@ -17,7 +17,12 @@ from flightdelays.detectors import (
 )
 from flightdelays.detectors.base import VerdictRule, add_verdict
 from flightdelays.errors import ConfigError
-from flightdelays.schema import DAILY_COLUMNS, DETECTED_COLUMNS
+from flightdelays.schema import (
+    CANCELLED_BY_CAUSE_COLUMNS,
+    CAUSE_MINUTES_COLUMNS,
+    DAILY_COLUMNS,
+    DETECTED_COLUMNS,
+)
 
 
 def test_every_detector_of_the_issue_is_registered() -> None:
@@ -79,6 +84,9 @@ def test_an_empty_aggregate_gives_an_empty_table(name: str) -> None:
             "departed": pl.Int32,
             "avg_dep_delay": pl.Float64,
             "share_delayed_15": pl.Float64,
+            "cause_reported": pl.Int32,
+            **dict.fromkeys(CAUSE_MINUTES_COLUMNS, pl.Float64),
+            **dict.fromkeys(CANCELLED_BY_CAUSE_COLUMNS, pl.Int32),
         }
     )
     assert list(empty.columns) == list(DAILY_COLUMNS)

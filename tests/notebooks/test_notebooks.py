@@ -12,8 +12,10 @@ import pytest
 from flightdelays import catalog
 from flightdelays.catalog import Stores
 from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
+from flightdelays.explanations import explain
 from flightdelays.sagemaker.notebook import side_by_side
 from flightdelays.schema import TABLE_COLUMNS
+from flightdelays.steps.aggregate import YearAggregates
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2013
@@ -21,10 +23,11 @@ MODELS = ("random_cut_forest", "xgboost_expected")
 
 
 @pytest.fixture(scope="module")
-def exported_daily(hub_raw_dir: Path) -> pl.DataFrame:
-    from flightdelays.steps.aggregate import aggregate_year
+def aggregates(hub_raw_dir: Path) -> YearAggregates:
+    from flightdelays.steps import extract
+    from flightdelays.steps.aggregate import read_year
 
-    return aggregate_year(Stores.in_folder(hub_raw_dir), YEAR)
+    return read_year(extract.open_raw(Stores.in_folder(hub_raw_dir), YEAR))
 
 
 def execute(notebook: Path, lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,16 +44,17 @@ def execute(notebook: Path, lake: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize("model", MODELS)
 def test_the_notebook_runs_and_writes_its_results(
-    model: str, exported_daily: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    model: str, aggregates: YearAggregates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stores = Stores.in_folder(tmp_path / "lake")
-    detected = get_detector(DEFAULT_DETECTOR).detect(exported_daily)
-    stores.write_csv(catalog.export(YEAR), detected.select(TABLE_COLUMNS))
+    detected = get_detector(DEFAULT_DETECTOR).detect(aggregates.daily)
+    exported = explain(detected, aggregates.carrier_days).rows.select(TABLE_COLUMNS)
+    stores.write_csv(catalog.export(YEAR), exported)
     execute(ROOT / "notebooks" / f"{model}.py", tmp_path / "lake", monkeypatch)
     flags = pl.read_csv(
         io.BytesIO(stores.read_bytes(catalog.notebook_flags(YEAR, model))), try_parse_dates=True
     )
-    expected = side_by_side(get_detector(model).detect(exported_daily), detected)
+    expected = side_by_side(get_detector(model).detect(aggregates.daily), detected)
     assert flags.columns == expected.columns
     assert flags.height == expected.height > 0
     assert stores.read_bytes(catalog.notebook_plot(YEAR, model)).startswith(b"\x89PNG")

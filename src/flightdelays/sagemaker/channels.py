@@ -17,7 +17,7 @@ import polars as pl
 
 from flightdelays import catalog
 from flightdelays.errors import RawFileError
-from flightdelays.schema import DAILY_COLUMNS
+from flightdelays.schema import CANCELLED_BY_CAUSE_COLUMNS, CAUSE_MINUTES_COLUMNS, DAILY_COLUMNS
 
 if TYPE_CHECKING:
     from flightdelays.catalog import Stores
@@ -32,8 +32,11 @@ DAILY_TYPES: dict[str, pl.DataType] = {
     "departed": pl.Int32(),
     "avg_dep_delay": pl.Float64(),
     "share_delayed_15": pl.Float64(),
+    "cause_reported": pl.Int32(),
+    **{column: pl.Float64() for column in CAUSE_MINUTES_COLUMNS},
+    **{column: pl.Int32() for column in CANCELLED_BY_CAUSE_COLUMNS},
 }
-"""The aggregate's columns and types, as the detectors read them."""
+"""The aggregate's columns and types, as the detectors read them (`DAILY_COLUMNS`)."""
 
 
 def read_export(stores: Stores, year: int) -> pl.DataFrame:
