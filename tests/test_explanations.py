@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flightdelays.errors import FlightDelaysError
-from flightdelays.explanations import NO_CAUSE_DATA, explain, usual_mix
+from flightdelays.explanations import explain, usual_mix
 from flightdelays.schema import (
     CANCELLED_BY_CAUSE_COLUMNS,
     CARRIER_DAY_COLUMNS,
@@ -20,6 +20,7 @@ from flightdelays.schema import (
     CAUSES,
     DETECTED_COLUMNS,
     EXPLANATION_COLUMNS,
+    NO_CAUSE_DATA,
     TABLE_COLUMNS,
 )
 

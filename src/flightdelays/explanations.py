@@ -34,21 +34,14 @@ from flightdelays.schema import (
     CANCELLATION_CAUSES,
     CANCELLED_BY_CAUSE_COLUMNS,
     CAUSE_MINUTES_COLUMNS,
+    CAUSE_NAMES,
     CAUSES,
     DETECTED_COLUMNS,
     EXPLANATION_COLUMNS,
+    NO_CAUSE_DATA,
     TABLE_COLUMNS,
 )
 
-NO_CAUSE_DATA = "no cause data"
-CAUSE_WORDS: dict[str, str] = {
-    "carrier": "carrier",
-    "weather": "weather",
-    "nas": "air traffic system",
-    "security": "security",
-    "late_aircraft": "late aircraft",
-}
-"""How the text names each of `CAUSES`."""
 CAUSE_CODES: dict[str, str] = {cause: code for code, cause in CANCELLATION_CAUSES.items()}
 CANCELLATION_CODE_CAUSES: tuple[str, ...] = tuple(CANCELLATION_CAUSES.values())
 """The causes a cancellation code can name, in code order (A-D), as `CANCELLED_BY_CAUSE_COLUMNS`."""
@@ -269,7 +262,7 @@ def _carrier_text() -> pl.Expr:
 
 
 def _words(cause: pl.Expr) -> pl.Expr:
-    return cause.replace_strict(CAUSE_WORDS, return_dtype=pl.String)
+    return cause.replace_strict(CAUSE_NAMES, return_dtype=pl.String)
 
 
 def _of_dominant(suffix: str) -> pl.Expr:

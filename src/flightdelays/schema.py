@@ -96,6 +96,17 @@ CANCELLATION_CAUSES: dict[str, str] = {
     "D": "security",
 }
 """CANCELLATION_CODE of a cancelled flight, as the cause it names (late aircraft has no code)."""
+CAUSE_NAMES: dict[str, str] = {
+    "carrier": "carrier",
+    "weather": "weather",
+    "nas": "air traffic system",
+    "security": "security",
+    "late_aircraft": "late aircraft",
+}
+"""Each of `CAUSES` as people read it, in texts, charts and the index (`nas` is BTS's National
+Aviation System: the air traffic system, airport operations and non-extreme weather)."""
+NO_CAUSE_DATA = "no cause data"
+"""What a flagged day whose files carry no cause minutes says, never a guess."""
 CAUSE_MINUTES_COLUMNS: tuple[str, ...] = tuple(f"{cause}_delay_minutes" for cause in CAUSES)
 """Per (airport, day): the sum of each cause's minutes; null when no flight reported causes."""
 CANCELLED_BY_CAUSE_COLUMNS: tuple[str, ...] = tuple(

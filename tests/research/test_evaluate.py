@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 from flightdelays.catalog import Stores
 from flightdelays.cli import main
 from flightdelays.detectors import DEFAULT_DETECTOR, get_detector
-from flightdelays.explanations import NO_CAUSE_DATA, explain
+from flightdelays.explanations import explain
 from flightdelays.research.evaluate import (
     confusion,
     group_metrics,
@@ -25,6 +25,7 @@ from flightdelays.research.evaluate import (
     unobservable_labels,
 )
 from flightdelays.research.generate import holidays
+from flightdelays.schema import NO_CAUSE_DATA
 from flightdelays.steps.aggregate import aggregate_year
 
 DAY = dt.date(2013, 3, 1)

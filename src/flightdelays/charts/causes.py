@@ -5,6 +5,8 @@ The causes are `schema.CAUSES`; a flagged day without cause data shows as such, 
 
 from __future__ import annotations
 
+from flightdelays.schema import CAUSE_NAMES, NO_CAUSE_DATA
+
 CAUSE_COLORS: dict[str, str] = {
     "carrier": "#9467bd",
     "weather": "#17becf",
@@ -17,16 +19,6 @@ opaque."""
 NO_CAUSE_COLOR = "#77778c"
 """The mark of a flagged day without cause data: a bluish grey, as antialiased text and lines
 leave neutral greys."""
-CAUSE_NAMES: dict[str, str] = {
-    "carrier": "carrier",
-    "weather": "weather",
-    "nas": "air traffic system",
-    "security": "security",
-    "late_aircraft": "late aircraft",
-}
-"""Each cause as people read it (`nas` is BTS's National Aviation System: the air traffic
-system, airport operations and non-extreme weather)."""
-NO_CAUSE_DATA = "no cause data"
 
 
 def cause_name(cause: str | None) -> str:

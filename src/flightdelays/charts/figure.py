@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flightdelays.charts.blit import FastYAxis, LegendPixels
-from flightdelays.charts.causes import NO_CAUSE_DATA, cause_color, cause_name
+from flightdelays.charts.causes import cause_color, cause_name
 from flightdelays.charts.png import encode_png, pillow_png
 from flightdelays.charts.series import AirportYear
 from flightdelays.charts.shapes import day_bars
@@ -42,7 +42,7 @@ from flightdelays.charts.text import (
 )
 from flightdelays.charts.titles import chart_titles
 from flightdelays.charts.tricks import ALL_ON, Tricks
-from flightdelays.schema import CAUSES
+from flightdelays.schema import CAUSES, NO_CAUSE_DATA
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist

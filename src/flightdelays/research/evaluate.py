@@ -27,7 +27,7 @@ import polars as pl
 from flightdelays import catalog
 from flightdelays.detectors import DEFAULT_DETECTOR, available, get_detector
 from flightdelays.errors import FlightDelaysError
-from flightdelays.explanations import NO_CAUSE_DATA, explain
+from flightdelays.explanations import explain
 from flightdelays.pipeline import Progress
 from flightdelays.research.calibration import delay_shape
 from flightdelays.research.explanation_accuracy import (
@@ -36,7 +36,7 @@ from flightdelays.research.explanation_accuracy import (
     accuracy_table,
     labelled_explanations,
 )
-from flightdelays.schema import CAUSE_RAW_COLUMNS
+from flightdelays.schema import CAUSE_RAW_COLUMNS, NO_CAUSE_DATA
 
 BANDS: tuple[tuple[str, float, float], ...] = (
     ("<10", 0.0, 10.0),
