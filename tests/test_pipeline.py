@@ -1,10 +1,12 @@
 """One year end to end, with raw and lake on local folders and on the S3 API server."""
 
 import io
+import json
 import shutil
 from pathlib import Path
 
 import polars as pl
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,9 +108,15 @@ def test_embedded_database_is_used_without_a_url(tmp_path: Path, sample_raw_dir:
     shutil.copy(sample_raw_dir / "2013.csv", raw / "2013.csv")
     settings = Settings.from_env({"FLIGHTDELAYS_DATA_DIR": str(tmp_path)})
     assert settings.database_url is None
-    run_year(settings, 2013)
+    for _ in range(2):  # as `flightdelays run --years` does: the second after the server is up
+        run_year(settings, 2013, many_years=True)
     assert (tmp_path / "postgres" / "PG_VERSION").exists()
     assert _table(settings.resolved_database_url(), 2013).height > 0
+    # Every process on pgserver's list of the server's users is alive: one that ended without
+    # taking itself off (the aggregate's child) would keep the server running after the run.
+    users = json.loads((tmp_path / "postgres" / ".handle_pids.json").read_text())
+    assert users
+    assert all(psutil.pid_exists(pid) for pid in users)
 
 
 def _lake_objects(lake: Path) -> dict[str, bytes]:

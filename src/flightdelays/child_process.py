@@ -21,6 +21,10 @@ def call_in_child(function_path: str, settings: Settings, year: int) -> dict[str
     """What `module:function(settings, year)` returns, run in a child process."""
     from flightdelays.charts.publish import die_with_parent, worker_context
 
+    # The embedded server is started here, not in the child: pgserver keeps a list of the
+    # processes using it and stops it when the last one exits, but a pool's child ends without
+    # taking itself off the list, so the server would outlive the run.
+    settings = settings.with_overrides(database_url=settings.resolved_database_url())
     with ProcessPoolExecutor(
         max_workers=1, mp_context=worker_context(), initializer=die_with_parent
     ) as pool:
