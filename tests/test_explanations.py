@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from flightdelays.errors import FlightDelaysError
 from flightdelays.explanations import explain, usual_mix
+from flightdelays.frame_types import CARRIER_DAY_TYPES
 from flightdelays.schema import (
     CANCELLED_BY_CAUSE_COLUMNS,
-    CARRIER_DAY_COLUMNS,
     CAUSE_MINUTES_COLUMNS,
     CAUSES,
     DETECTED_COLUMNS,
@@ -78,19 +78,6 @@ def detected_frame(rows: Sequence[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema_overrides=schema).select(DETECTED_COLUMNS)
 
 
-CARRIER_DAY_SCHEMA = {
-    "airport": pl.String,
-    "flight_date": pl.Date,
-    "year": pl.Int16,
-    "carrier": pl.String,
-    "flights": pl.Int32,
-    "cancelled": pl.Int32,
-    "departed": pl.Int32,
-    "avg_dep_delay": pl.Float64,
-}
-assert tuple(CARRIER_DAY_SCHEMA) == CARRIER_DAY_COLUMNS
-
-
 def carrier_frame(rows: Sequence[tuple[str, int, str, int, int, float | None]]) -> pl.DataFrame:
     """(airport, day, carrier, flights, cancelled, avg_dep_delay) rows as carrier days."""
     return pl.DataFrame(
@@ -107,7 +94,7 @@ def carrier_frame(rows: Sequence[tuple[str, int, str, int, int, float | None]]) 
             }
             for airport, day, carrier, flights, cancelled, delay in rows
         ],
-        schema=CARRIER_DAY_SCHEMA,
+        schema=CARRIER_DAY_TYPES,
     )
 
 

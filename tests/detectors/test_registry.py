@@ -17,12 +17,8 @@ from flightdelays.detectors import (
 )
 from flightdelays.detectors.base import VerdictRule, add_verdict
 from flightdelays.errors import ConfigError
-from flightdelays.schema import (
-    CANCELLED_BY_CAUSE_COLUMNS,
-    CAUSE_MINUTES_COLUMNS,
-    DAILY_COLUMNS,
-    DETECTED_COLUMNS,
-)
+from flightdelays.frame_types import DAILY_TYPES
+from flightdelays.schema import DAILY_COLUMNS, DETECTED_COLUMNS
 
 
 def test_every_detector_of_the_issue_is_registered() -> None:
@@ -73,22 +69,7 @@ def test_choosing_a_detector_imports_only_its_module() -> None:
 
 @pytest.mark.parametrize("name", available())
 def test_an_empty_aggregate_gives_an_empty_table(name: str) -> None:
-    empty = pl.DataFrame(
-        schema={
-            "airport": pl.String,
-            "flight_date": pl.Date,
-            "year": pl.Int16,
-            "flights": pl.Int32,
-            "cancelled": pl.Int32,
-            "diverted": pl.Int32,
-            "departed": pl.Int32,
-            "avg_dep_delay": pl.Float64,
-            "share_delayed_15": pl.Float64,
-            "cause_reported": pl.Int32,
-            **dict.fromkeys(CAUSE_MINUTES_COLUMNS, pl.Float64),
-            **dict.fromkeys(CANCELLED_BY_CAUSE_COLUMNS, pl.Int32),
-        }
-    )
+    empty = pl.DataFrame(schema=DAILY_TYPES)
     assert list(empty.columns) == list(DAILY_COLUMNS)
     detected = get_detector(name).detect(empty)
     assert detected.columns == list(DETECTED_COLUMNS)

@@ -9,22 +9,12 @@ import polars as pl
 import pytest
 
 from flightdelays.explanations import explain
+from flightdelays.frame_types import CARRIER_DAY_TYPES
 from flightdelays.schema import CANCELLED_BY_CAUSE_COLUMNS, CAUSE_MINUTES_COLUMNS
 
 Frames = tuple[pl.DataFrame, pl.DataFrame]
 """The year's rows (`TABLE_COLUMNS`) and its explanations (`EXPLANATION_COLUMNS`)."""
-NO_CARRIER_DAYS = pl.DataFrame(
-    schema={
-        "airport": pl.String,
-        "flight_date": pl.Date,
-        "year": pl.Int16,
-        "carrier": pl.String,
-        "flights": pl.Int32,
-        "cancelled": pl.Int32,
-        "departed": pl.Int32,
-        "avg_dep_delay": pl.Float64,
-    }
-)
+NO_CARRIER_DAYS = pl.DataFrame(schema=CARRIER_DAY_TYPES)
 
 
 def year_frames(year: int, airports: list[str], days: int, *, delay: float = 5.0) -> Frames:

@@ -17,26 +17,11 @@ import polars as pl
 
 from flightdelays import catalog
 from flightdelays.errors import RawFileError
-from flightdelays.schema import CANCELLED_BY_CAUSE_COLUMNS, CAUSE_MINUTES_COLUMNS, DAILY_COLUMNS
+from flightdelays.frame_types import DAILY_TYPES
+from flightdelays.schema import DAILY_COLUMNS
 
 if TYPE_CHECKING:
     from flightdelays.catalog import Stores
-
-DAILY_TYPES: dict[str, pl.DataType] = {
-    "airport": pl.String(),
-    "flight_date": pl.Date(),
-    "year": pl.Int16(),
-    "flights": pl.Int32(),
-    "cancelled": pl.Int32(),
-    "diverted": pl.Int32(),
-    "departed": pl.Int32(),
-    "avg_dep_delay": pl.Float64(),
-    "share_delayed_15": pl.Float64(),
-    "cause_reported": pl.Int32(),
-    **{column: pl.Float64() for column in CAUSE_MINUTES_COLUMNS},
-    **{column: pl.Int32() for column in CANCELLED_BY_CAUSE_COLUMNS},
-}
-"""The aggregate's columns and types, as the detectors read them (`DAILY_COLUMNS`)."""
 
 
 def read_export(stores: Stores, year: int) -> pl.DataFrame:
